@@ -1,0 +1,43 @@
+"""Validated ISO codes (countries, currencies, languages) as pydantic annotated types.
+
+pycountry carries the ISO tables, so a typo such as `KM` for Cambodia is caught at the
+edge with a message instead of silently matching nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pycountry
+from pydantic import AfterValidator, BeforeValidator
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. KH, LA, MM)")
+    return code
+
+
+def _currency(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code (e.g. USD, THB, KHR)")
+    return code
+
+
+def _language(code: str) -> str:
+    if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 639-1 language code (e.g. en, km, lo, my)")
+    return code
+
+
+CountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_country)]
+CurrencyCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_currency)]
+LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]

@@ -1,0 +1,43 @@
+"""Identifiers. Deterministic ones make retries and redeliveries land on the same document.
+
+Firestore `create()` on a deterministic id is our de-duplication primitive: it is atomic
+and cheap, where transactions are slow under contention (notably in the emulator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+_SEP = "\x1f"  # unit separator: cannot appear in validated ids
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def grant_id(funder_id: str, external_id: str) -> str:
+    """One grant per (funder, external_id): posting it again updates it."""
+    return "g_" + _digest("grant", funder_id, external_id)
+
+
+def match_id(grant_id: str, target_kind: str, target_id: str) -> str:
+    """One match per (grant, target), however often the grant or target is re-processed."""
+    return "m_" + _digest("match", grant_id, target_kind, target_id)
+
+
+def submission_id(prefix: str, idempotency_key: str | None) -> str:
+    """A new random id, or a deterministic one when the client sent an Idempotency-Key."""
+    if idempotency_key is None:
+        return f"{prefix}_{secrets.token_hex(16)}"
+    return f"{prefix}_" + _digest("submission", prefix, idempotency_key)
+
+
+def new_event_id() -> str:
+    """A unique event id (128 random bits)."""
+    return secrets.token_hex(16)
+
+
+def content_hash(payload: str) -> str:
+    """A stable fingerprint of a canonical JSON payload, to detect unchanged re-posts."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

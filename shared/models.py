@@ -1,0 +1,217 @@
+"""Domain models: what funders and CSOs submit, and what we store and match.
+
+`*Submission` models are the public contract parsed at the edge (unknown fields are
+refused, every limit is explicit). `Grant`, `Project` and `Profile` are the stored forms:
+a submission plus the identifiers and timestamps the system adds.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+
+from shared.codes import CountryCode, CurrencyCode, LanguageCode
+from shared.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
+from shared.text import normalise_text
+
+# Limits are part of the contract: generous for real use, small enough to refuse abuse.
+MAX_TITLE = 300
+MAX_DESCRIPTION = 20_000
+MAX_SUMMARY = 5_000
+MAX_NAME = 200
+MAX_EXTERNAL_ID = 200
+MAX_KEYWORD = 60
+MAX_KEYWORDS = 20
+MAX_SECTORS = len(Sector)
+MAX_COUNTRIES = 250
+MAX_LANGUAGES = 20
+MAX_AMOUNT = 1e15  # a trillion-and-more in any currency, VND included
+
+
+T = TypeVar("T")
+
+
+def _dedupe(values: list[T]) -> list[T]:
+    return list(dict.fromkeys(values))
+
+
+def _http_url(url: HttpUrl) -> HttpUrl:
+    if url.scheme not in ("http", "https"):
+        raise ValueError("only http and https links are accepted")
+    return url
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must be printable text without line breaks")
+    return value
+
+
+ExternalId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EXTERNAL_ID),
+    AfterValidator(_printable),
+]
+
+
+def _text(min_length: int, max_length: int) -> object:
+    """A stripped, length-limited, normalised (NFC, no Zawgyi) text type."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(normalise_text),
+    ]
+
+
+Title = _text(1, MAX_TITLE)
+Name = _text(1, MAX_NAME)
+Keyword = _text(1, MAX_KEYWORD)
+Description = _text(0, MAX_DESCRIPTION)
+Summary = _text(0, MAX_SUMMARY)
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Url = Annotated[HttpUrl, AfterValidator(_http_url)]
+Sectors = Annotated[list[Sector], Field(max_length=MAX_SECTORS), AfterValidator(_dedupe)]
+Countries = Annotated[list[CountryCode], Field(max_length=MAX_COUNTRIES), AfterValidator(_dedupe)]
+Languages = Annotated[list[LanguageCode], Field(max_length=MAX_LANGUAGES), AfterValidator(_dedupe)]
+Keywords = Annotated[list[Keyword], Field(max_length=MAX_KEYWORDS), AfterValidator(_dedupe)]
+
+
+class _Submission(BaseModel):
+    """Strict parsing for everything that comes from outside."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _check_amount_range(low: float | None, high: float | None, currency: str | None) -> None:
+    if low is not None and high is not None and low > high:
+        raise ValueError("amount_min must not be greater than amount_max")
+    if (low is not None or high is not None) and currency is None:
+        raise ValueError("currency is required when an amount is given")
+
+
+class GrantSubmission(_Submission):
+    """A grant opportunity as a funder posts it."""
+
+    external_id: ExternalId
+    title: Title
+    description: Description = ""
+    sectors: Sectors = []
+    countries: Countries = []
+    applicant_types: Annotated[
+        list[ApplicantType],
+        Field(min_length=1, max_length=len(ApplicantType)),
+        AfterValidator(_dedupe),
+    ]
+    fiscal_sponsor_ok: bool = False
+    amount_min: Amount | None = None
+    amount_max: Amount | None = None
+    currency: CurrencyCode | None = None
+    deadline: date | None = None
+    languages: Languages = []
+    url: Url | None = None
+
+    @model_validator(mode="after")
+    def _amounts(self) -> Self:
+        _check_amount_range(self.amount_min, self.amount_max, self.currency)
+        return self
+
+
+class ProjectSubmission(_Submission):
+    """A CSO's project that needs funding."""
+
+    external_id: ExternalId | None = None
+    org_name: Name
+    contact_email: EmailStr
+    title: Title
+    summary: Summary = ""
+    sectors: Annotated[Sectors, Field(min_length=1)]
+    country: CountryCode
+    applicant_type: ApplicantType
+    amount_needed: Amount | None = None
+    currency: CurrencyCode | None = None
+    language: LanguageCode = "en"
+    visibility: Visibility = Visibility.PRIVATE
+    needed_by: date | None = None
+
+    @model_validator(mode="after")
+    def _amounts(self) -> Self:
+        _check_amount_range(None, self.amount_needed, self.currency)
+        return self
+
+
+class ProfileSubmission(_Submission):
+    """A CSO's alert profile: what it wants to hear about, and where to email."""
+
+    email: EmailStr
+    org_name: Name
+    countries: Annotated[Countries, Field(min_length=1)]
+    sectors: Sectors = []
+    applicant_type: ApplicantType
+    language: LanguageCode = "en"
+    frequency: Frequency = Frequency.INSTANT
+    amount_min: Amount | None = None
+    amount_max: Amount | None = None
+    currency: CurrencyCode | None = None
+    keywords: Keywords = []
+    exclude_keywords: Keywords = []
+
+    @model_validator(mode="after")
+    def _amounts(self) -> Self:
+        _check_amount_range(self.amount_min, self.amount_max, self.currency)
+        return self
+
+
+class _Stored(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Grant(_Stored, GrantSubmission):
+    """A grant as stored: the funder's submission, owned by one funder."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    funder_id: str
+    revision: int = 1
+
+
+class Project(_Stored, ProjectSubmission):
+    """A project as stored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Profile(_Stored, ProfileSubmission):
+    """An alert profile as stored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    confirmed: bool = False
+
+
+class Match(BaseModel):
+    """A grant that fits a profile or project, with the reasons a person can read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    grant_id: str
+    target_kind: TargetKind
+    target_id: str
+    score: float = Field(ge=0, le=1)
+    reasons: list[str]
+    via_fiscal_sponsor: bool = False
