@@ -1,0 +1,1 @@
+"""Grant Match domain code shared by every function: models, screening, events, adapters."""

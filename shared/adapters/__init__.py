@@ -1,0 +1,1 @@
+"""Adapters: the only code that performs I/O (Firestore, Pub/Sub, SendGrid)."""

@@ -1,0 +1,17 @@
+"""The `grantmatch` command: admin and operations tasks, one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from shared.cli.funders import funder
+from shared.cli.relay import relay
+
+
+@click.group()
+def main() -> None:
+    """Grant Match administration."""
+
+
+main.add_command(funder)
+main.add_command(relay)

@@ -1,0 +1,62 @@
+"""`grantmatch funder …`: create funders and manage their API keys."""
+
+from __future__ import annotations
+
+import click
+
+from shared.bootstrap import adapters
+
+
+@click.group()
+def funder() -> None:
+    """Funders and API keys."""
+
+
+@funder.command("create")
+@click.option("--name", required=True, help="The funder's display name.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def create(name: str, as_json: bool) -> None:
+    """Create a funder and print its API key (shown once, stored only as a hash)."""
+    from shared.services.funders import create_funder
+
+    ad = adapters()
+    created = create_funder(ad, name, ad.now())
+    if as_json:
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "funder_id": created.funder_id,
+                    "key_id": created.key_id,
+                    "api_key": created.api_key,
+                }
+            )
+        )
+        return
+    click.echo(f"funder id: {created.funder_id}")
+    click.echo(f"key id:    {created.key_id}")
+    click.echo(f"API key:   {created.api_key}")
+    click.echo("Store the key now: it cannot be shown again.", err=True)
+
+
+@funder.command("add-key")
+@click.argument("funder_id")
+def add_key_command(funder_id: str) -> None:
+    """Issue another key for a funder (for rotation)."""
+    from shared.services.funders import add_key
+
+    ad = adapters()
+    key_id, plaintext = add_key(ad, funder_id, ad.now())
+    click.echo(f"key id:  {key_id}")
+    click.echo(f"API key: {plaintext}")
+
+
+@funder.command("revoke-key")
+@click.argument("key_id")
+def revoke_key(key_id: str) -> None:
+    """Revoke a key: requests with it are refused from now on."""
+    ad = adapters()
+    if not ad.repo.revoke_api_key(key_id, ad.now()):
+        raise click.ClickException(f"no key {key_id}")
+    click.echo(f"revoked {key_id}")

@@ -1,0 +1,44 @@
+"""Settings, read once from environment variables.
+
+Secrets are `SecretStr`, so they print as `**********` in logs and reprs. In production
+they come from Secret Manager, mounted as environment variables by Cloud Functions.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the local-stack defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    google_cloud_project: str = Field("grantmatch-local", min_length=1)
+    # Public URL of the ingest function, used to build links in emails.
+    public_base_url: str = "http://127.0.0.1:8701"
+
+    sendgrid_api_key: SecretStr = SecretStr("")
+    sendgrid_api_host: str = "https://api.sendgrid.com"
+    sendgrid_timeout_seconds: float = Field(10.0, gt=0)
+    sendgrid_max_attempts: int = Field(4, ge=1)
+    mail_from: str = "alerts@grantmatch.example"
+    mail_from_name: str = "Grant Match"
+
+    max_body_bytes: int = Field(64 * 1024, gt=0)
+    publish_timeout_seconds: float = Field(5.0, gt=0)
+    # How long a notify call may hold a notification before another delivery may take over.
+    notification_lease_seconds: int = Field(120, gt=0)
+    # Processed-event ledger entries expire after this (Firestore TTL in production).
+    processed_event_ttl_days: int = Field(14, gt=0)
+
+    log_level: str = "INFO"
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached: environment variables are read once)."""
+    return Settings()

@@ -1,0 +1,84 @@
+"""What every Pub/Sub-triggered function does around its handler, written once:
+
+decode the push into an envelope (poison messages are dead-lettered and acknowledged,
+never retried forever), bind the correlation id to the logs, skip events this consumer
+already finished, run the handler, remember the event. Any other exception propagates:
+functions-framework answers 500 and Pub/Sub redelivers, then dead-letters after the
+subscription's maximum attempts.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from shared.bootstrap import Adapters, adapters
+from shared.errors import PoisonMessage
+from shared.events import Envelope, EventName, decode_push
+from shared.jsonlog import log_context
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope, Adapters], Any]
+
+
+def _raw_message(cloud_event: Any) -> dict[str, Any]:
+    data = getattr(cloud_event, "data", None)
+    message = data.get("message") if isinstance(data, dict) else None
+    return message if isinstance(message, dict) else {}
+
+
+def consume(
+    cloud_event: Any,
+    *,
+    consumer: str,
+    handlers: Mapping[EventName, Handler],
+    ad: Adapters | None = None,
+) -> str:
+    """Run the handler for one pushed CloudEvent; returns what happened (for logs/tests)."""
+    ad = ad or adapters()
+    message = _raw_message(cloud_event)
+    try:
+        envelope = decode_push(message)
+        if envelope.name not in handlers:
+            raise PoisonMessage(f"{consumer} does not handle {envelope.name.value}")
+    except PoisonMessage as poison:
+        _dead_letter(ad, consumer, message, poison)
+        return "dead-lettered"
+
+    with log_context(
+        correlation_id=envelope.correlation_id, event_id=envelope.id, event_name=envelope.name.value
+    ):
+        if ad.repo.was_processed(consumer, envelope.id):
+            log.info("duplicate delivery ignored")
+            return "duplicate"
+        handlers[envelope.name](envelope, ad)
+        now = ad.now()
+        ad.repo.mark_processed(
+            consumer, envelope.id, now, timedelta(days=ad.settings.processed_event_ttl_days)
+        )
+        return "handled"
+
+
+def _dead_letter(
+    ad: Adapters, consumer: str, message: dict[str, Any], poison: PoisonMessage
+) -> None:
+    attributes = {str(k): str(v) for k, v in (message.get("attributes") or {}).items()}
+    try:
+        data = base64.b64decode(message.get("data") or "", validate=True)
+    except ValueError:
+        data = str(message.get("data", "")).encode("utf-8", "replace")
+    log.error(
+        "poison message dead-lettered",
+        extra={
+            "consumer": consumer,
+            "reason": poison.reason,
+            "message_id": message.get("messageId"),
+        },
+    )
+    # If even this publish fails the exception propagates and Pub/Sub's own
+    # dead-letter policy takes the message after its maximum attempts.
+    ad.publisher.dead_letter(data, attributes, poison.reason, consumer)

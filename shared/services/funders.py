@@ -1,0 +1,49 @@
+"""Funders and their API keys: issue once, store hashed, check in constant time."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.api_keys import issue_key, parse_key, secret_matches
+from shared.bootstrap import Adapters
+from shared.errors import Unauthenticated
+
+
+@dataclass(frozen=True)
+class NewFunder:
+    """A created funder; `api_key` is shown once and cannot be recovered."""
+
+    funder_id: str
+    key_id: str
+    api_key: str
+
+
+def create_funder(ad: Adapters, name: str, now: datetime) -> NewFunder:
+    """Create a funder with its first API key."""
+    funder_id = "f_" + secrets.token_hex(8)
+    ad.repo.create_funder(funder_id, name, now)
+    return NewFunder(funder_id, *add_key(ad, funder_id, now))
+
+
+def add_key(ad: Adapters, funder_id: str, now: datetime) -> tuple[str, str]:
+    """Issue another key for a funder (for rotation); returns (key id, plaintext key)."""
+    key = issue_key()
+    ad.repo.add_api_key(key.key_id, funder_id, key.secret_hash, now)
+    return key.key_id, key.plaintext
+
+
+def authenticate(ad: Adapters, authorization: str | None) -> str:
+    """The funder id behind an `Authorization: Bearer <key>` header, or Unauthenticated."""
+    scheme, _, token = (authorization or "").partition(" ")
+    parsed = parse_key(token.strip()) if scheme.lower() == "bearer" else None
+    if parsed is None:
+        raise Unauthenticated("send your funder API key as 'Authorization: Bearer gm_…'")
+    key_id, secret = parsed
+    record = ad.repo.get_api_key(key_id)
+    if record is None or not secret_matches(secret, record["secret_hash"]):
+        raise Unauthenticated("this API key is not valid")
+    if record.get("revoked_at") is not None:
+        raise Unauthenticated("this API key has been revoked")
+    return record["funder_id"]

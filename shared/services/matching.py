@@ -1,0 +1,108 @@
+"""Matching, in both directions: a new grant against profiles and projects, a new
+profile or project against open grants. Candidates come from indexed queries; screening
+and ranking happen in memory; every match is stored under a deterministic id and
+announced with a deterministic event id, so a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from shared.bootstrap import Adapters
+from shared.events import (
+    Envelope,
+    GrantPublished,
+    MatchFound,
+    ProfileCreated,
+    ProjectSubmitted,
+    new_event,
+)
+from shared.ids import content_hash
+from shared.matching import evaluate
+from shared.models import Grant, Match, Profile, Project
+
+log = logging.getLogger(__name__)
+
+
+def deadline_today(now: datetime) -> date:
+    """Today's date "anywhere on Earth" (UTC-12): a deadline day stays open until it has
+    ended everywhere, so nobody loses a grant to a time-zone difference."""
+    return (now - timedelta(hours=12)).date()
+
+
+def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
+    """Match a new or changed grant against candidate profiles and projects."""
+    payload = envelope.parsed()
+    assert isinstance(payload, GrantPublished)
+    grant = ad.repo.get_grant(payload.grant_id)
+    if grant is None:
+        log.info("grant no longer exists", extra={"grant_id": payload.grant_id})
+        return []
+    now = ad.now()
+    today = deadline_today(now)
+    targets: list[Profile | Project] = [
+        *ad.repo.candidate_profiles(grant),
+        *ad.repo.candidate_projects(grant),
+    ]
+    matches = [m for t in targets if (m := evaluate(grant, t, today)) is not None]
+    _record(ad, envelope, matches, now)
+    log.info(
+        "grant matched",
+        extra={"grant_id": grant.id, "candidates": len(targets), "matches": len(matches)},
+    )
+    return matches
+
+
+def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
+    """Match a new project against open grants."""
+    payload = envelope.parsed()
+    assert isinstance(payload, ProjectSubmitted)
+    project = ad.repo.get_project(payload.project_id)
+    if project is None:
+        log.info("project no longer exists", extra={"project_id": payload.project_id})
+        return []
+    return _match_target(envelope, ad, project, [project.country])
+
+
+def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
+    """Match a new alert profile against open grants."""
+    payload = envelope.parsed()
+    assert isinstance(payload, ProfileCreated)
+    profile = ad.repo.get_profile(payload.profile_id)
+    if profile is None:
+        log.info("profile no longer exists", extra={"profile_id": payload.profile_id})
+        return []
+    return _match_target(envelope, ad, profile, list(profile.countries))
+
+
+def _match_target(
+    envelope: Envelope, ad: Adapters, target: Profile | Project, countries: list[str]
+) -> list[Match]:
+    now = ad.now()
+    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, deadline_today(now))
+    today = deadline_today(now)
+    matches = [m for g in grants if (m := evaluate(g, target, today)) is not None]
+    _record(ad, envelope, matches, now)
+    log.info("target matched", extra={"target_id": target.id, "matches": len(matches)})
+    return matches
+
+
+def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) -> None:
+    """Store each match, then announce it. Announcing an existing match again is harmless
+    (notify sends each match once) and covers a crash between store and publish."""
+    for match in matches:
+        ad.repo.save_match(match, now)
+    events = [
+        new_event(
+            MatchFound(
+                match_id=m.id, grant_id=m.grant_id, target_kind=m.target_kind, target_id=m.target_id
+            ),
+            correlation_id=cause.correlation_id,
+            now=now,
+            event_id=content_hash(f"{cause.id}/{m.id}")[:32],
+        )
+        for m in matches
+    ]
+    ad.publisher.publish_many(events)

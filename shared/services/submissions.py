@@ -1,0 +1,153 @@
+"""Accepting submissions: store first, then announce.
+
+The document and its event are written in one batch (the event into the outbox), then
+published straight away. If Pub/Sub is down the submission is still accepted: the outbox
+relay publishes the event later. Nothing a user sent is lost between the two.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from shared.adapters.firestore_repo import ConcurrentUpdate, SaveOutcome
+from shared.adapters.pubsub_publisher import PublishFailed
+from shared.bootstrap import Adapters
+from shared.errors import Conflict
+from shared.events import (
+    Envelope,
+    GrantPublished,
+    ProfileCreated,
+    ProjectSubmitted,
+    new_event,
+)
+from shared.ids import content_hash, grant_id, submission_id
+from shared.models import (
+    Grant,
+    GrantSubmission,
+    Profile,
+    ProfileSubmission,
+    Project,
+    ProjectSubmission,
+)
+
+log = logging.getLogger(__name__)
+UPSERT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The stored id and what happened."""
+
+    id: str
+    outcome: SaveOutcome
+    event_id: str | None = None
+
+
+def fingerprint(submission: BaseModel) -> str:
+    """A canonical hash of a submission, to tell an unchanged re-post from an edit."""
+    return content_hash(json.dumps(submission.model_dump(mode="json"), sort_keys=True))
+
+
+def submit_grant(
+    ad: Adapters, funder_id: str, submission: GrantSubmission, *, correlation_id: str, now: datetime
+) -> Accepted:
+    """Create or update a funder's grant (keyed by its external_id) and announce changes."""
+    gid = grant_id(funder_id, submission.external_id)
+    digest = fingerprint(submission)
+    for _ in range(UPSERT_ATTEMPTS):
+        previous = ad.repo.get_stored_grant(gid)
+        if previous is not None and previous.content_hash == digest:
+            return Accepted(gid, SaveOutcome.UNCHANGED)
+        grant = Grant(
+            **submission.model_dump(),
+            id=gid,
+            funder_id=funder_id,
+            created_at=previous.grant.created_at if previous else now,
+            updated_at=now,
+            revision=previous.grant.revision + 1 if previous else 1,
+        )
+        event = new_event(
+            GrantPublished(grant_id=gid, funder_id=funder_id, revision=grant.revision),
+            correlation_id=correlation_id,
+            now=now,
+        )
+        try:
+            ad.repo.save_grant(grant, digest, event, previous)
+        except ConcurrentUpdate:
+            continue
+        outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
+        log.info("grant %s", outcome.value, extra={"grant_id": gid, "revision": grant.revision})
+        publish_now(ad, event)
+        return Accepted(gid, outcome, event.id)
+    raise Conflict("this grant is being changed by another request at the same time; retry")
+
+
+def submit_project(
+    ad: Adapters,
+    submission: ProjectSubmission,
+    *,
+    idempotency_key: str | None,
+    correlation_id: str,
+    now: datetime,
+) -> Accepted:
+    """Store a new project and announce it."""
+    pid = submission_id("p", idempotency_key)
+    project = Project(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
+    event = new_event(ProjectSubmitted(project_id=pid), correlation_id=correlation_id, now=now)
+    try:
+        outcome = ad.repo.create_project(project, fingerprint(submission), event)
+    except ConcurrentUpdate as exc:
+        raise Conflict("this Idempotency-Key was already used for a different project") from exc
+    return _announce(ad, pid, outcome, event, "project")
+
+
+def submit_profile(
+    ad: Adapters,
+    submission: ProfileSubmission,
+    *,
+    idempotency_key: str | None,
+    correlation_id: str,
+    now: datetime,
+) -> Accepted:
+    """Store a new alert profile and announce it."""
+    pid = submission_id("a", idempotency_key)
+    profile = Profile(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
+    event = new_event(ProfileCreated(profile_id=pid), correlation_id=correlation_id, now=now)
+    try:
+        outcome = ad.repo.create_profile(profile, fingerprint(submission), event)
+    except ConcurrentUpdate as exc:
+        raise Conflict("this Idempotency-Key was already used for a different profile") from exc
+    return _announce(ad, pid, outcome, event, "profile")
+
+
+def _announce(
+    ad: Adapters, doc_id: str, outcome: SaveOutcome, event: Envelope, kind: str
+) -> Accepted:
+    if outcome is SaveOutcome.REPLAYED:
+        # The first request stored it (and its outbox event): nothing new to announce.
+        return Accepted(doc_id, outcome)
+    log.info("%s stored", kind, extra={f"{kind}_id": doc_id})
+    publish_now(ad, event)
+    return Accepted(doc_id, outcome, event.id)
+
+
+def publish_now(ad: Adapters, event: Envelope) -> bool:
+    """Try to publish at once; on failure the outbox keeps the event for the relay."""
+    try:
+        ad.publisher.publish(event)
+    except PublishFailed as exc:
+        log.warning(
+            "publish failed, left in outbox for the relay",
+            extra={"event_id": event.id, "error": str(exc)},
+        )
+        return False
+    try:
+        ad.repo.event_published(event.id)
+    except Exception as exc:
+        log.warning("outbox cleanup failed", extra={"event_id": event.id, "error": str(exc)})
+    return True

@@ -1,0 +1,1 @@
+"""HTTP edge helpers shared by HTTP functions: parsing, error mapping, correlation ids."""

@@ -1,0 +1,74 @@
+"""Domain errors to HTTP responses, in one place. Every error body has the same shape:
+
+{"error": {"code": "...", "message": "...", "fields": [{"field": "...", "message": "..."}]}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from shared import errors
+from shared.jsonlog import current_correlation_id
+
+log = logging.getLogger(__name__)
+
+STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.ValidationFailed: (422, "validation_failed"),
+    errors.MalformedRequest: (400, "malformed_request"),
+    errors.UnsupportedMediaType: (415, "unsupported_media_type"),
+    errors.PayloadTooLarge: (413, "payload_too_large"),
+    errors.Unauthenticated: (401, "unauthenticated"),
+    errors.Forbidden: (403, "forbidden"),
+    errors.NotFound: (404, "not_found"),
+    errors.Conflict: (409, "conflict"),
+}
+
+
+def error_body(
+    code: str, message: str, fields: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The JSON error shape shared by every endpoint."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields is not None:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def domain_error_response(exc: errors.DomainError) -> tuple[Any, int, dict[str, str]]:
+    """The HTTP response for a domain error."""
+    status, code = next(
+        (pair for cls, pair in STATUS.items() if isinstance(exc, cls)), (400, "bad_request")
+    )
+    fields = None
+    if isinstance(exc, errors.ValidationFailed):
+        fields = [{"field": p.field, "message": p.message} for p in exc.problems]
+    headers = {"WWW-Authenticate": 'Bearer realm="grantmatch"'} if status == 401 else {}
+    return jsonify(error_body(code, exc.message, fields)), status, headers
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Make every failure a JSON error response (no HTML error pages, no stack traces)."""
+
+    @app.errorhandler(errors.DomainError)
+    def _domain(exc: errors.DomainError) -> Any:
+        return domain_error_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        code = (exc.name or "error").lower().replace(" ", "_")
+        message = exc.description or exc.name or "error"
+        if exc.code == 413:
+            code, message = "payload_too_large", "the body is over the size limit"
+        return jsonify(error_body(code, message)), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error")
+        message = (
+            f"internal error; quote correlation id {current_correlation_id()} when reporting it"
+        )
+        return jsonify(error_body("internal", message)), 500
