@@ -1,0 +1,1 @@
+"""Local development: the stack runner, the SendGrid sink, emulators and demo data."""

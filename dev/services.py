@@ -1,0 +1,81 @@
+"""The processes of the local stack, described once for `make dev` and for the tests:
+ports, environment, and the command line of each function, the sink and the relay."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dev.topology import load_topology
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "grantmatch-local"
+FUNCTIONS = ("ingest", "match", "notify")
+# Not a secret: the local sink accepts any bearer token. Production reads Secret Manager.
+LOCAL_SENDGRID_KEY = "SG.local-sink-key"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each piece listens on 127.0.0.1."""
+
+    firestore: int = 8681
+    pubsub: int = 8682
+    sink: int = 8710
+    functions: dict[str, int] = field(
+        default_factory=lambda: {
+            name: spec["local_port"] for name, spec in load_topology()["functions"].items()
+        }
+    )
+
+
+def stack_env(
+    ports: Ports, project: str = PROJECT, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment every process of the stack shares (same project everywhere)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "GOOGLE_CLOUD_PROJECT": project,
+            "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
+            "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{ports.pubsub}",
+            "SENDGRID_API_HOST": f"http://127.0.0.1:{ports.sink}",
+            "SENDGRID_API_KEY": LOCAL_SENDGRID_KEY,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.functions['ingest']}",
+            "PYTHONPATH": str(REPO),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def function_command(name: str, port: int) -> list[str]:
+    """functions-framework serving one function from its folder, as Cloud Functions would."""
+    entry_point = load_topology()["functions"][name]["entry_point"]
+    return [
+        sys.executable,
+        "-m",
+        "functions_framework",
+        "--source",
+        str(REPO / "functions" / name / "main.py"),
+        "--target",
+        entry_point,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+def sink_command(port: int, store: Path | None) -> list[str]:
+    """The local SendGrid-compatible sink."""
+    command = [sys.executable, "-m", "dev.sendgrid_sink", "--port", str(port)]
+    return [*command, "--store", str(store)] if store else command
+
+
+def relay_command(every: float = 2.0) -> list[str]:
+    """The outbox relay, looping."""
+    return [sys.executable, "-m", "shared.cli", "relay", "--loop", "--every", str(every)]
