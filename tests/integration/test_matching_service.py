@@ -1,0 +1,119 @@
+"""Matching in both directions against real Firestore queries, idempotent on redelivery."""
+
+from __future__ import annotations
+
+from shared.events import GrantPublished, ProfileCreated, ProjectSubmitted, new_event
+from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.services.matching import on_grant_published, on_profile_created, on_project_submitted
+from shared.services.submissions import submit_grant, submit_profile, submit_project
+from tests.builders import grant_body, profile_body, project_body
+
+
+def _grant(ad, **overrides):
+    return submit_grant(
+        ad,
+        "f_1",
+        GrantSubmission(**grant_body(**overrides)),
+        correlation_id="c-grant-1",
+        now=ad.now(),
+    )
+
+
+def _project(ad, **overrides):
+    return submit_project(
+        ad,
+        ProjectSubmission(**project_body(**overrides)),
+        idempotency_key=None,
+        correlation_id="c-proj-1",
+        now=ad.now(),
+    )
+
+
+def _profile(ad, **overrides):
+    return submit_profile(
+        ad,
+        ProfileSubmission(**profile_body(**overrides)),
+        idempotency_key=None,
+        correlation_id="c-prof-1",
+        now=ad.now(),
+    )
+
+
+def _grant_event(ad, grant_id):
+    grant = ad.repo.get_grant(grant_id)
+    payload = GrantPublished(grant_id=grant_id, funder_id=grant.funder_id, revision=grant.revision)
+    return new_event(payload, correlation_id="c-grant-1", now=ad.now())
+
+
+def _matches(ad) -> list[dict]:
+    return [s.to_dict() for s in ad.repo._db.collection("matches").stream()]
+
+
+def test_new_grant_matches_fitting_profiles_and_projects_only(ad, bus):
+    fits_profile = _profile(ad, countries=["KH"], sectors=["digital-security"]).id
+    _profile(ad, countries=["TH"], sectors=["digital-security"])  # wrong country
+    fits_project = _project(ad, country="LA", sectors=["media-freedom"]).id
+    _project(ad, country="LA", sectors=["health"])  # no shared sector
+    grant_id = _grant(ad).id
+    bus.pull("match-found")  # discard: nothing matched before the grant existed
+
+    matches = on_grant_published(_grant_event(ad, grant_id), ad)
+
+    assert {(m.target_kind.value, m.target_id) for m in matches} == {
+        ("profile", fits_profile),
+        ("project", fits_project),
+    }
+    assert len(_matches(ad)) == 2
+    announced = bus.events("match-found")
+    assert {e.parsed().target_id for e in announced} == {fits_profile, fits_project}
+    assert all(e.correlation_id == "c-grant-1" for e in announced)
+
+
+def test_worldwide_grant_reaches_every_country(ad):
+    profile_id = _profile(ad, countries=["MM"], sectors=["digital-security"]).id
+    grant_id = _grant(ad, countries=[]).id
+    matches = on_grant_published(_grant_event(ad, grant_id), ad)
+    assert [m.target_id for m in matches] == [profile_id]
+
+
+def test_redelivered_grant_event_creates_no_second_match(ad, bus):
+    _profile(ad)
+    grant_id = _grant(ad).id
+    event = _grant_event(ad, grant_id)
+    on_grant_published(event, ad)
+    on_grant_published(event, ad)
+    assert len(_matches(ad)) == 1
+    announced = bus.events("match-found")
+    # Same cause, same match: the announcement carries the same event id both times.
+    assert len({e.id for e in announced}) == 1
+
+
+def test_new_project_finds_open_grants_including_worldwide_and_rolling(ad):
+    regional = _grant(ad, external_id="regional", countries=["LA"]).id
+    worldwide = _grant(ad, external_id="worldwide", countries=[], deadline=None).id
+    _grant(ad, external_id="closed", countries=["LA"], deadline="2020-01-01")
+    _grant(ad, external_id="elsewhere", countries=["TH"])
+    project_id = _project(ad, country="LA").id
+    event = new_event(
+        ProjectSubmitted(project_id=project_id), correlation_id="c-proj-1", now=ad.now()
+    )
+    matches = on_project_submitted(event, ad)
+    assert {m.grant_id for m in matches} == {regional, worldwide}
+
+
+def test_new_profile_finds_open_grants(ad):
+    grant_id = _grant(ad, countries=["KH"]).id
+    profile_id = _profile(ad, countries=["KH", "VN"]).id
+    event = new_event(
+        ProfileCreated(profile_id=profile_id), correlation_id="c-prof-1", now=ad.now()
+    )
+    assert [m.grant_id for m in on_profile_created(event, ad)] == [grant_id]
+
+
+def test_event_for_a_deleted_grant_is_a_no_op(ad):
+    event = new_event(
+        GrantPublished(grant_id="g_gone", funder_id="f", revision=1),
+        correlation_id="c-1234567",
+        now=ad.now(),
+    )
+    assert on_grant_published(event, ad) == []
