@@ -17,16 +17,22 @@ FUNCTIONS = ("ingest", "match", "notify")
 LOCAL_SENDGRID_KEY = "SG.local-sink-key"
 
 
+def _offset() -> int:
+    """GM_PORT_OFFSET shifts every default port, to run two stacks on one machine."""
+    return int(os.environ.get("GM_PORT_OFFSET", "0"))
+
+
 @dataclass(frozen=True)
 class Ports:
     """Where each piece listens on 127.0.0.1."""
 
-    firestore: int = 8681
-    pubsub: int = 8682
-    sink: int = 8710
+    firestore: int = field(default_factory=lambda: 8681 + _offset())
+    pubsub: int = field(default_factory=lambda: 8682 + _offset())
+    sink: int = field(default_factory=lambda: 8710 + _offset())
     functions: dict[str, int] = field(
         default_factory=lambda: {
-            name: spec["local_port"] for name, spec in load_topology()["functions"].items()
+            name: spec["local_port"] + _offset()
+            for name, spec in load_topology()["functions"].items()
         }
     )
 
