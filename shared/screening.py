@@ -7,7 +7,7 @@ be. Amount, currency, language and text are soft and belong to ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from shared.models import Grant, ProfileSubmission, ProjectSubmission
 from shared.taxonomy import ApplicantType, TargetKind, applicant_type_label
@@ -74,6 +74,12 @@ class Screening:
     reasons: tuple[str, ...]
     failures: tuple[str, ...]
     via_fiscal_sponsor: bool = False
+
+
+def deadline_today(now: datetime) -> date:
+    """Today's date "anywhere on Earth" (UTC-12): a deadline day stays open until it has
+    ended everywhere, so nobody loses a grant to a time-zone difference."""
+    return (now - timedelta(hours=12)).date()
 
 
 def screen(grant: Grant, applicant: Applicant, today: date) -> Screening:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from shared.bootstrap import Adapters
 from shared.events import (
@@ -22,14 +22,9 @@ from shared.events import (
 from shared.ids import content_hash
 from shared.matching import evaluate
 from shared.models import Grant, Match, Profile, Project
+from shared.screening import deadline_today
 
 log = logging.getLogger(__name__)
-
-
-def deadline_today(now: datetime) -> date:
-    """Today's date "anywhere on Earth" (UTC-12): a deadline day stays open until it has
-    ended everywhere, so nobody loses a grant to a time-zone difference."""
-    return (now - timedelta(hours=12)).date()
 
 
 def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:

@@ -1,0 +1,123 @@
+"""Evaluate the engine on a labelled set: nDCG@3 and screening errors.
+
+    .venv/bin/python bench/evaluate_ranking.py              # the set in tests/data/ranking
+    .venv/bin/python bench/evaluate_ranking.py --data DIR   # grants/projects .jsonl, labels.json
+
+Ranking runs through the same code as `grantmatch rank` (shared.rank_files). Screening is
+checked against this script's own reading of the four rules, written from the issue text
+on the raw JSON, so a bug in shared/screening.py shows up as an error instead of agreeing
+with itself. Labels are graded 0-3 per eligible (project, grant) pair; nDCG uses the
+exponential gain 2^rel - 1 over the engine's top 3 of the eligible grants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from datetime import date
+from pathlib import Path
+
+from shared.rank_files import (
+    GrantLine,
+    ProjectLine,
+    as_grant,
+    loaded_at,
+    parse_lines,
+    rank_projects,
+)
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "ranking"
+K = 3
+
+
+def eligible_by_the_rules(grant: dict, project: dict, today: date) -> bool:
+    """The four hard rules, read straight from the issue, on raw JSON."""
+    deadline = grant.get("deadline")
+    if deadline is not None and date.fromisoformat(deadline) < today:
+        return False
+    countries = grant.get("countries") or []
+    if countries and project["country"].upper() not in [c.upper() for c in countries]:
+        return False
+    types = grant["applicant_types"]
+    kind = project["applicant_type"]
+    if kind not in types and not (kind == "unregistered_group" and grant.get("fiscal_sponsor_ok")):
+        return False
+    sectors = grant.get("sectors") or []
+    return not sectors or bool(set(sectors) & set(project["sectors"]))
+
+
+def dcg(gains: list[int]) -> float:
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:K]))
+
+
+def evaluate(data: Path, labels_file: Path, verbose: bool) -> int:
+    labels_doc = json.loads(labels_file.read_text("utf-8"))
+    labels: dict[str, dict[str, int]] = labels_doc["labels"]
+    today = date.fromisoformat(labels_doc["now"])
+    raw_grants = [json.loads(line) for line in (data / "grants.jsonl").open() if line.strip()]
+    raw_projects = [json.loads(line) for line in (data / "projects.jsonl").open() if line.strip()]
+    with (data / "grants.jsonl").open("rb") as handle:
+        grants = parse_lines("grants.jsonl", handle, GrantLine)
+    with (data / "projects.jsonl").open("rb") as handle:
+        projects = parse_lines("projects.jsonl", handle, ProjectLine)
+    for problem in [*grants.problems, *projects.problems]:
+        print(problem, file=sys.stderr)
+    stamp = loaded_at(today)
+    engine_grants = [as_grant(g, stamp) for _, g in grants.records]
+    ranked = {
+        line["project"]: line["matches"]
+        for line in rank_projects(
+            engine_grants, [p for _, p in projects.records], today, top=len(engine_grants)
+        )
+    }
+
+    screening_errors: list[str] = []
+    missing_labels: list[str] = []
+    scores: list[float] = []
+    for project in raw_projects:
+        pid = project["external_id"]
+        expected = {
+            g["external_id"] for g in raw_grants if eligible_by_the_rules(g, project, today)
+        }
+        order = [m["grant"] for m in ranked.get(pid, [])]
+        got = set(order)
+        screening_errors += [f"{pid}: {g} is eligible but missing" for g in expected - got]
+        screening_errors += [f"{pid}: {g} is not eligible but listed" for g in got - expected]
+        truth = labels.get(pid, {})
+        missing_labels += [f"{pid}/{g}" for g in sorted(expected - set(truth))]
+        gains = [truth.get(g, 0) for g in order]
+        ideal = dcg(sorted((truth.get(g, 0) for g in expected), reverse=True))
+        if ideal > 0:
+            ndcg = dcg(gains) / ideal
+            scores.append(ndcg)
+            if verbose or ndcg < 1:
+                top = ", ".join(
+                    f"{m['grant']}({truth.get(m['grant'], '?')}:{m['score']:.3f})"
+                    for m in ranked[pid][:K]
+                )
+                print(f"  {pid}  nDCG@3={ndcg:.3f}  top: {top}")
+
+    mean = sum(scores) / len(scores) if scores else float("nan")
+    print(f"projects: {len(raw_projects)}  grants: {len(raw_grants)}  now: {today}")
+    print(f"nDCG@{K}: {mean:.4f}  (over {len(scores)} projects with a relevant eligible grant)")
+    print(f"screening errors: {len(screening_errors)}")
+    for error in screening_errors:
+        print("  " + error)
+    if missing_labels:
+        print(f"unlabelled eligible pairs (counted as 0): {', '.join(missing_labels)}")
+    return 1 if screening_errors else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--labels", type=Path, default=None, help="default: DATA/labels.json")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every project")
+    args = parser.parse_args()
+    sys.exit(evaluate(args.data, args.labels or args.data / "labels.json", args.verbose))
+
+
+if __name__ == "__main__":
+    main()
