@@ -32,7 +32,7 @@ from shared.taxonomy import TargetKind
 WEIGHTS = {"sector": 0.35, "text": 0.35, "amount": 0.15, "language": 0.10, "urgency": 0.05}
 ANY_SECTOR = 0.3  # a grant open to every sector is less focused than one naming yours
 NEUTRAL = 0.5
-ROLLING = 0.4
+ROLLING_URGENCY = 0.4
 # A character-n-gram cosine this high already means "about the same thing" (texts rarely
 # exceed it even when they are); lower cosines scale linearly.
 COSINE_SATURATION = 0.3
@@ -178,7 +178,7 @@ def _language_fit(grant: Grant, applicant: Applicant) -> tuple[float, str | None
 def _urgency(grant: Grant, today: date) -> tuple[float, str | None]:
     """1 within 30 days of the deadline, falling to 0 a year out; rolling in between."""
     if grant.deadline is None:
-        return ROLLING, None
+        return ROLLING_URGENCY, None
     days = (grant.deadline - today).days
     if days <= URGENT_DAYS:
         when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"

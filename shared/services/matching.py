@@ -58,7 +58,8 @@ def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
     if project is None:
         log.info("project no longer exists", extra={"project_id": payload.project_id})
         return []
-    return _match_target(envelope, ad, project, [project.country])
+    sectors = [s.value for s in project.sectors]
+    return _match_target(envelope, ad, project, [project.country], sectors)
 
 
 def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
@@ -69,15 +70,20 @@ def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
     if profile is None:
         log.info("profile no longer exists", extra={"profile_id": payload.profile_id})
         return []
-    return _match_target(envelope, ad, profile, list(profile.countries))
+    sectors = [s.value for s in profile.sectors]
+    return _match_target(envelope, ad, profile, list(profile.countries), sectors)
 
 
 def _match_target(
-    envelope: Envelope, ad: Adapters, target: Profile | Project, countries: list[str]
+    envelope: Envelope,
+    ad: Adapters,
+    target: Profile | Project,
+    countries: list[str],
+    sectors: list[str],
 ) -> list[Match]:
     now = ad.now()
-    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, deadline_today(now))
     today = deadline_today(now)
+    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, today, sectors or None)
     matches = [m for g in grants if (m := evaluate(g, target, today)) is not None]
     _record(ad, envelope, matches, now)
     log.info("target matched", extra={"target_id": target.id, "matches": len(matches)})
