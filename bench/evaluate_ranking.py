@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -52,7 +53,19 @@ def dcg(gains: list[int]) -> float:
     return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:K]))
 
 
-def evaluate(data: Path, labels_file: Path, verbose: bool) -> int:
+@dataclass
+class Report:
+    """What the evaluation found."""
+
+    ndcg: float
+    per_project: dict[str, float] = field(default_factory=dict)
+    screening_errors: list[str] = field(default_factory=list)
+    missing_labels: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def evaluate(data: Path, labels_file: Path, verbose: bool = False) -> Report:
+    """Rank the set with the engine and score it against the labels and the rules."""
     labels_doc = json.loads(labels_file.read_text("utf-8"))
     labels: dict[str, dict[str, int]] = labels_doc["labels"]
     today = date.fromisoformat(labels_doc["now"])
@@ -73,9 +86,8 @@ def evaluate(data: Path, labels_file: Path, verbose: bool) -> int:
         )
     }
 
-    screening_errors: list[str] = []
-    missing_labels: list[str] = []
-    scores: list[float] = []
+    report = Report(ndcg=float("nan"))
+    screening_errors, missing_labels = report.screening_errors, report.missing_labels
     for project in raw_projects:
         pid = project["external_id"]
         expected = {
@@ -91,23 +103,27 @@ def evaluate(data: Path, labels_file: Path, verbose: bool) -> int:
         ideal = dcg(sorted((truth.get(g, 0) for g in expected), reverse=True))
         if ideal > 0:
             ndcg = dcg(gains) / ideal
-            scores.append(ndcg)
+            report.per_project[pid] = ndcg
             if verbose or ndcg < 1:
                 top = ", ".join(
                     f"{m['grant']}({truth.get(m['grant'], '?')}:{m['score']:.3f})"
                     for m in ranked[pid][:K]
                 )
-                print(f"  {pid}  nDCG@3={ndcg:.3f}  top: {top}")
+                report.lines.append(f"  {pid}  nDCG@3={ndcg:.3f}  top: {top}")
 
-    mean = sum(scores) / len(scores) if scores else float("nan")
-    print(f"projects: {len(raw_projects)}  grants: {len(raw_grants)}  now: {today}")
-    print(f"nDCG@{K}: {mean:.4f}  (over {len(scores)} projects with a relevant eligible grant)")
-    print(f"screening errors: {len(screening_errors)}")
-    for error in screening_errors:
-        print("  " + error)
+    scores = list(report.per_project.values())
+    report.ndcg = sum(scores) / len(scores) if scores else float("nan")
+    report.lines += [
+        f"projects: {len(raw_projects)}  grants: {len(raw_grants)}  now: {today}",
+        f"nDCG@{K}: {report.ndcg:.4f}  (over {len(scores)} projects with a relevant grant)",
+        f"screening errors: {len(screening_errors)}",
+        *("  " + error for error in screening_errors),
+    ]
     if missing_labels:
-        print(f"unlabelled eligible pairs (counted as 0): {', '.join(missing_labels)}")
-    return 1 if screening_errors else 0
+        report.lines.append(
+            f"unlabelled eligible pairs (counted as 0): {', '.join(missing_labels)}"
+        )
+    return report
 
 
 def main() -> None:
@@ -116,7 +132,9 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=None, help="default: DATA/labels.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="show every project")
     args = parser.parse_args()
-    sys.exit(evaluate(args.data, args.labels or args.data / "labels.json", args.verbose))
+    report = evaluate(args.data, args.labels or args.data / "labels.json", args.verbose)
+    print("\n".join(report.lines))
+    sys.exit(1 if report.screening_errors else 0)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ word segmenter, because:
 - retrieval studies on Thai and other unsegmented scripts find overlapping bigrams and
   trigrams about as effective as segmented words.
 
-For unspaced scripts the n-grams are bigrams and trigrams of *grapheme clusters* (a base
+For unspaced scripts the n-grams are trigrams of *grapheme clusters* (a base
 letter with its vowel signs, tone marks and stacked consonants), so a Khmer subscript or a
 Thai vowel mark is never split from its consonant. For spaced scripts the features are
 words (lightly stemmed by truncation) and word pairs, which catches Vietnamese compounds
@@ -53,6 +53,9 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _UNSPACED_CLASS = "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
 _SPACE_IN_UNSPACED = re.compile(f"(?<={_UNSPACED_CLASS}) +(?={_UNSPACED_CLASS})")
 STEM_LENGTH = 7
+# Cluster trigrams: bigrams of Thai or Lao clusters (often one letter each) recur across
+# unrelated texts; trigrams are about a syllable and rarely do.
+NGRAM_SIZES = (3,)
 MIN_SHARED_CLUSTERS = 3
 
 
@@ -219,9 +222,9 @@ def analyse(text: str) -> TextView:
             if not cl:
                 continue
             unspaced_runs.append(tuple(cl))
-            if len(cl) == 1:
-                features.add("c:" + cl[0])
-            for n in (2, 3):
+            if len(cl) < min(NGRAM_SIZES):
+                features.add("c:" + "".join(cl))
+            for n in NGRAM_SIZES:
                 features.update("c:" + "".join(cl[i : i + n]) for i in range(len(cl) - n + 1))
     return TextView(norm, frozenset(features), _topics(norm), tuple(words), tuple(unspaced_runs))
 
@@ -263,8 +266,25 @@ def shared_terms(query: TextView, document: TextView, limit: int = 3) -> list[st
     to show a person why two texts were found alike."""
     found: list[str] = []
     doc_stems = {stem for stem, _ in document.words}
-    for stem, surface in query.words:
-        if stem in doc_stems and surface not in found:
+    used: set[int] = set()
+    pairs = [f"b:{a}_{b}" in document.features for (a, _), (b, _) in pairwise(query.words)]
+    i = 0
+    while i < len(pairs):
+        # Shared word pairs ("nhân quyền", "legal aid") say more than their words: a run
+        # of them is shown as one phrase.
+        if not pairs[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(pairs) and pairs[j + 1]:
+            j += 1
+        phrase = " ".join(surface for _, surface in query.words[i : min(j + 2, i + 4)])
+        if phrase not in found:
+            found.append(phrase)
+        used.update(range(i, j + 2))
+        i = j + 1
+    for i, (stem, surface) in enumerate(query.words):
+        if i not in used and stem in doc_stems and surface not in found:
             found.append(surface)
     doc_text = "|".join("".join(run) for run in document.unspaced)
     for run in query.unspaced:
