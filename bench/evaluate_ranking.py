@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from shared.rank_files import (
-    GrantLine,
-    ProjectLine,
-    as_grant,
-    loaded_at,
-    parse_lines,
-    rank_projects,
-)
+from shared.rank_files import rank_jsonl
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "ranking"
 K = 3
@@ -71,20 +64,10 @@ def evaluate(data: Path, labels_file: Path, verbose: bool = False) -> Report:
     today = date.fromisoformat(labels_doc["now"])
     raw_grants = [json.loads(line) for line in (data / "grants.jsonl").open() if line.strip()]
     raw_projects = [json.loads(line) for line in (data / "projects.jsonl").open() if line.strip()]
-    with (data / "grants.jsonl").open("rb") as handle:
-        grants = parse_lines("grants.jsonl", handle, GrantLine)
-    with (data / "projects.jsonl").open("rb") as handle:
-        projects = parse_lines("projects.jsonl", handle, ProjectLine)
-    for problem in [*grants.problems, *projects.problems]:
+    run = rank_jsonl(data / "grants.jsonl", data / "projects.jsonl", today, len(raw_grants))
+    for problem in run.problems:
         print(problem, file=sys.stderr)
-    stamp = loaded_at(today)
-    engine_grants = [as_grant(g, stamp) for _, g in grants.records]
-    ranked = {
-        line["project"]: line["matches"]
-        for line in rank_projects(
-            engine_grants, [p for _, p in projects.records], today, top=len(engine_grants)
-        )
-    }
+    ranked = {line["project"]: line["matches"] for line in run.results}
 
     report = Report(ndcg=float("nan"))
     screening_errors, missing_labels = report.screening_errors, report.missing_labels

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
@@ -146,3 +147,28 @@ def rank_projects(
 def loaded_at(today: date) -> datetime:
     """A timestamp for file records (they have no stored history)."""
     return datetime.combine(today, time(), tzinfo=UTC)
+
+
+@dataclass
+class RankRun:
+    """What ranking two files produced: one result per valid project, and the problems."""
+
+    results: list[dict[str, Any]]
+    problems: list[Problem]
+
+    @property
+    def bad_lines(self) -> int:
+        """Lines that were skipped (warnings do not count)."""
+        return sum(1 for p in self.problems if p.fatal)
+
+
+def rank_jsonl(grants_path: Path, projects_path: Path, today: date, top: int) -> RankRun:
+    """Read both files, then rank every valid project against every valid grant."""
+    with grants_path.open("rb") as handle:
+        grants = parse_lines(str(grants_path), handle, GrantLine)
+    with projects_path.open("rb") as handle:
+        projects = parse_lines(str(projects_path), handle, ProjectLine)
+    stamp = loaded_at(today)
+    engine_grants = [as_grant(g, stamp) for _, g in grants.records]
+    results = list(rank_projects(engine_grants, [p for _, p in projects.records], today, top))
+    return RankRun(results, [*grants.problems, *projects.problems])

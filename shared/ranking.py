@@ -25,7 +25,7 @@ from datetime import date
 from shared.emails import format_amount, grant_amount_range
 from shared.models import Grant
 from shared.money import RateTable, fx_rates
-from shared.relevance import analyse, cosine, dice, mentions, shared_terms
+from shared.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label
 from shared.screening import Applicant
 from shared.taxonomy import TargetKind
 
@@ -102,7 +102,7 @@ def _text_fit(grant: Grant, applicant: Applicant) -> tuple[float, list[str]]:
     topics = dice(query.topics, document.topics)
     reasons = []
     if common_topics:
-        reasons.append("topic: " + ", ".join(t.replace("-", " ") for t in common_topics[:3]))
+        reasons.append("topic: " + ", ".join(topic_label(t) for t in common_topics[:3]))
     if shown:
         reasons.append(
             "keywords: " + ", ".join(shown)

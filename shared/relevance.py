@@ -37,6 +37,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
+from shared.taxonomy import sector_label
+
 # Scripts written without spaces between words (Thai, Lao, Myanmar + extensions, Khmer).
 _UNSPACED_RANGES = (
     (0x0E00, 0x0EFF),
@@ -121,6 +123,7 @@ class _Lexicon:
     stop_phrases: tuple[tuple[str, ...], ...]
     unspaced_stop: re.Pattern[str]
     topics: dict[str, tuple[re.Pattern[str] | None, tuple[str, ...]]]
+    labels: dict[str, str]
 
 
 def _data(name: str) -> dict:
@@ -154,10 +157,12 @@ def _lexicon() -> _Lexicon:
         key=len,
         reverse=True,
     )
-    topics = {}
-    for slug, by_language in _data("topics.json").items():
+    topics, labels = {}, {}
+    for slug, entry in _data("topics.json").items():
         if slug.startswith("_"):
             continue
+        by_language = {lang: terms for lang, terms in entry.items() if lang != "label"}
+        labels[slug] = entry.get("label") or sector_label(slug).lower()
         spaced_terms = [
             t for lang, ts in by_language.items() if lang not in _UNSPACED_LANGUAGES for t in ts
         ]
@@ -170,6 +175,7 @@ def _lexicon() -> _Lexicon:
         stop_phrases=tuple(tuple(w.split()) for w in spaced if " " in w),
         unspaced_stop=re.compile("|".join(re.escape(w) for w in unspaced)),
         topics=topics,
+        labels=labels,
     )
 
 
@@ -235,6 +241,11 @@ def _topics(norm: str) -> frozenset[str]:
         if any(term in norm for term in unspaced_terms) or (pattern and pattern.search(norm)):
             found.add(slug)
     return frozenset(found)
+
+
+def topic_label(slug: str) -> str:
+    """How a topic is named in reasons ("digital security", "land rights")."""
+    return _lexicon().labels.get(slug, slug)
 
 
 def cosine(a: TextView, b: TextView) -> float:

@@ -88,6 +88,18 @@ def _keys(values: list[str]) -> list[str]:
     return list(values) if values else [WORLDWIDE]
 
 
+def profile_document(profile: Profile, request_hash: str) -> dict[str, Any]:
+    """A profile as stored, with the index keys its candidate queries use."""
+    sectors = [s.value for s in profile.sectors]
+    return _doc(
+        profile,
+        request_hash=request_hash,
+        country_keys=list(profile.countries),
+        sector_keys=_keys(sectors),
+        reach_keys=target_reach_keys(profile.countries, sectors),
+    )
+
+
 class FirestoreRepository:
     """Reads and writes every collection; callers pass domain models and ids."""
 
@@ -201,14 +213,7 @@ class FirestoreRepository:
 
     def create_profile(self, profile: Profile, request_hash: str, event: Envelope) -> SaveOutcome:
         """Store a new profile with its outbox event; REPLAYED for a repeated request."""
-        sectors = [s.value for s in profile.sectors]
-        data = _doc(
-            profile,
-            request_hash=request_hash,
-            country_keys=list(profile.countries),
-            sector_keys=_keys(sectors),
-            reach_keys=target_reach_keys(profile.countries, sectors),
-        )
+        data = profile_document(profile, request_hash)
         return self._create_submission(PROFILES, profile.id, data, request_hash, event)
 
     def _create_submission(

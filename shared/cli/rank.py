@@ -13,14 +13,7 @@ from pathlib import Path
 
 import click
 
-from shared.rank_files import (
-    GrantLine,
-    ProjectLine,
-    as_grant,
-    loaded_at,
-    parse_lines,
-    rank_projects,
-)
+from shared.rank_files import rank_jsonl
 from shared.screening import deadline_today
 
 
@@ -61,21 +54,13 @@ def _today(value: str | None) -> date:
 @click.option("--top", default=5, show_default=True, type=click.IntRange(min=1))
 def rank(grants_path: Path, projects_path: Path, now: str | None, top: int) -> None:
     """Print, for each project, its best eligible grants as one JSON line."""
-    today = _today(now)
-    with grants_path.open("rb") as handle:
-        grants = parse_lines(str(grants_path), handle, GrantLine)
-    with projects_path.open("rb") as handle:
-        projects = parse_lines(str(projects_path), handle, ProjectLine)
-    problems = [*grants.problems, *projects.problems]
-    for problem in problems:
+    run = rank_jsonl(grants_path, projects_path, _today(now), top)
+    for problem in run.problems:
         click.echo(str(problem), err=True)
-    stamp = loaded_at(today)
-    engine_grants = [as_grant(g, stamp) for _, g in grants.records]
     out = sys.stdout.buffer  # JSON Lines are UTF-8 whatever the terminal's locale
-    for line in rank_projects(engine_grants, [p for _, p in projects.records], today, top):
+    for line in run.results:
         out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
     out.flush()
-    bad = sum(1 for p in problems if p.fatal)
-    if bad:
-        click.echo(f"{bad} bad line(s) skipped", err=True)
+    if run.bad_lines:
+        click.echo(f"{run.bad_lines} bad line(s) skipped", err=True)
         raise SystemExit(1)
