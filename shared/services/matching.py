@@ -37,6 +37,7 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
         return []
     now = ad.now()
     today = deadline_today(now)
+    reads_before = ad.repo.documents_read
     targets: list[Profile | Project] = [
         *ad.repo.candidate_profiles(grant),
         *ad.repo.candidate_projects(grant),
@@ -45,7 +46,12 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
     _record(ad, envelope, matches, now)
     log.info(
         "grant matched",
-        extra={"grant_id": grant.id, "candidates": len(targets), "matches": len(matches)},
+        extra={
+            "grant_id": grant.id,
+            "candidates": len(targets),
+            "documents_read": ad.repo.documents_read - reads_before,
+            "matches": len(matches),
+        },
     )
     return matches
 
