@@ -75,13 +75,17 @@ def rank(
 
 
 def _sector_fit(grant: Grant, applicant: Applicant) -> float:
-    """Dice overlap: 1 when the grant funds exactly the applicant's sectors; a grant that
-    funds many sectors, or an applicant working in many, shares less of its focus."""
+    """Half coverage (how much of the applicant's work the grant funds), half Dice overlap
+    (how focused the two are on the same thing): 1 when the grant funds exactly the
+    applicant's sectors. A grant naming your sector among many still beats one for any
+    sector, which names none."""
     if not grant.sectors:
         return ANY_SECTOR
     if not applicant.sectors:
         return NEUTRAL
-    return dice(frozenset(s.value for s in grant.sectors), frozenset(applicant.sectors))
+    funded = frozenset(s.value for s in grant.sectors)
+    coverage = len(funded & applicant.sectors) / len(applicant.sectors)
+    return 0.5 * coverage + 0.5 * dice(funded, frozenset(applicant.sectors))
 
 
 def _text_fit(grant: Grant, applicant: Applicant) -> tuple[float, list[str]]:
