@@ -3,13 +3,13 @@
 The score is a weighted sum of five parts, each in [0, 1], so anyone can see why one grant
 ranks above another (`Ranking.parts` keeps them):
 
-| part     | weight | 1.0 when                                   | neutral (unknown)        |
-|----------|--------|--------------------------------------------|--------------------------|
-| sector   | 0.35   | the grant funds exactly the target's sectors | grant for any sector: 0.3 |
-| text     | 0.35   | same words, or same topics in any language   | profile w/o keywords: 0.5 |
-| amount   | 0.15   | the need (converted) lies in the grant range | an amount missing: 0.5    |
-| language | 0.10   | the grant accepts the target's language      | grant names none: 0.5     |
-| urgency  | 0.05   | the deadline is within 30 days               | rolling: 0.4              |
+| part     | weight | 1.0 when                                       | neutral (unknown)         |
+|----------|--------|------------------------------------------------|---------------------------|
+| sector   | 0.35   | the grant funds exactly the target's sectors   | grant for any sector: 0.3 |
+| text     | 0.35   | same words, or same topics in any language     | profile w/o keywords: 0.5 |
+| amount   | 0.15   | the need (converted) lies in the grant's range | an amount missing: 0.5    |
+| language | 0.10   | the grant accepts the target's language        | grant names none: 0.5     |
+| urgency  | 0.05   | the deadline is within 30 days                 | rolling: 0.4              |
 
 Sector and text carry most of the weight because they say whether the grant is *about*
 the applicant's work; amount and language say whether applying is practical; urgency only
