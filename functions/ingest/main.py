@@ -1,4 +1,5 @@
-"""Ingest function (HTTP): funders post grants, CSOs post projects and alert profiles.
+"""Ingest function (HTTP): funders post grants, CSOs post projects and alert profiles,
+and anyone lists the projects that need funding (funders: also best fit for their grant).
 
 Each route reads like its contract: authenticate, parse into a model, call the service,
 answer with the stored id. Errors become JSON in one place (`shared.web.errors`).
