@@ -1,27 +1,61 @@
-"""Matching: screen, then rank, then name the match deterministically."""
+"""Matching: screen, respect the profile's exclusions, rank, and name the match.
+
+This is the one engine: the match function, the HTTP listings and `grantmatch rank` all
+call `evaluate`, so a score means the same thing everywhere.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from shared.ids import match_id
-from shared.models import Grant, Match, Profile, Project
-from shared.ranking import score
+from shared.models import Grant, Match, ProfileSubmission, ProjectSubmission
+from shared.money import RateTable
+from shared.ranking import grant_text, rank
+from shared.relevance import analyse, mentions
 from shared.screening import Applicant, screen
 
 
-def evaluate(grant: Grant, target: Project | Profile, today: date) -> Match | None:
-    """The match between a grant and a target, or None if the grant does not fit."""
-    applicant = Applicant.of(target)
-    screening = screen(grant, applicant, today)
-    if not screening.eligible:
+def excluded_keyword(grant: Grant, applicant: Applicant) -> str | None:
+    """The first of the applicant's exclude-keywords the grant mentions, if any.
+
+    An exclusion removes the grant rather than demoting it: a person who wrote "never show
+    me grants about X" should not get an email about X, however well it scores otherwise.
+    It is the owner's filter, not an eligibility rule, so it lives here and not in
+    screening (which stays exactly the four published rules).
+    """
+    if not applicant.exclude_keywords:
         return None
+    document = analyse(grant_text(grant))
+    return next((k for k in applicant.exclude_keywords if mentions(document, k)), None)
+
+
+def evaluate_applicant(
+    grant: Grant, applicant: Applicant, today: date, rates: RateTable | None = None
+) -> Match | None:
+    """The match between a grant and an applicant, or None if the grant does not fit."""
+    screening = screen(grant, applicant, today)
+    if not screening.eligible or excluded_keyword(grant, applicant) is not None:
+        return None
+    ranking = rank(grant, applicant, today, rates)
+    deadline = [r for r in screening.reasons if r.startswith("deadline:")]
     return Match(
         id=match_id(grant.id, applicant.kind.value, applicant.id),
         grant_id=grant.id,
         target_kind=applicant.kind,
         target_id=applicant.id,
-        score=score(grant, applicant),
-        reasons=list(screening.reasons),
+        score=ranking.score,
+        reasons=[
+            *(r for r in screening.reasons if not r.startswith("deadline:")),
+            *ranking.reasons,
+            *deadline,
+        ],
         via_fiscal_sponsor=screening.via_fiscal_sponsor,
     )
+
+
+def evaluate(
+    grant: Grant, target: ProjectSubmission | ProfileSubmission, today: date
+) -> Match | None:
+    """The match between a grant and a stored project or profile, or None."""
+    return evaluate_applicant(grant, Applicant.of(target), today)

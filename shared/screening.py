@@ -7,39 +7,62 @@ be. Amount, currency, language and text are soft and belong to ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from shared.models import Grant, Profile, Project
+from shared.models import Grant, ProfileSubmission, ProjectSubmission
 from shared.taxonomy import ApplicantType, TargetKind, applicant_type_label
 
 
 @dataclass(frozen=True)
 class Applicant:
-    """What screening needs to know about a project or a profile."""
+    """What the engine needs to know about a project or a profile: the screening fields,
+    and the soft ones ranking uses (text, amount, language, keywords)."""
 
     kind: TargetKind
     id: str
     countries: frozenset[str]
     sectors: frozenset[str]
     applicant_type: ApplicantType
+    text: str = ""
+    keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    amount_min: float | None = None
+    amount_max: float | None = None
+    currency: str | None = None
+    language: str | None = None
 
     @classmethod
-    def of(cls, target: Project | Profile) -> Applicant:
-        """View a project (one country) or a profile (several) as an applicant."""
-        if isinstance(target, Project):
+    def of(
+        cls, target: ProjectSubmission | ProfileSubmission, target_id: str | None = None
+    ) -> Applicant:
+        """View a project (one country, a needed amount) or a profile (several countries,
+        an amount range, keywords) as an applicant; `target_id` defaults to its stored id."""
+        tid = target_id if target_id is not None else target.id  # type: ignore[union-attr]
+        if isinstance(target, ProjectSubmission):
             return cls(
                 TargetKind.PROJECT,
-                target.id,
+                tid,
                 frozenset([target.country]),
                 frozenset(target.sectors),
                 target.applicant_type,
+                text=f"{target.title}\n{target.summary}",
+                amount_max=target.amount_needed,
+                currency=target.currency,
+                language=target.language,
             )
         return cls(
             TargetKind.PROFILE,
-            target.id,
+            tid,
             frozenset(target.countries),
             frozenset(target.sectors),
             target.applicant_type,
+            text="\n".join(target.keywords),
+            keywords=tuple(target.keywords),
+            exclude_keywords=tuple(target.exclude_keywords),
+            amount_min=target.amount_min,
+            amount_max=target.amount_max,
+            currency=target.currency,
+            language=target.language,
         )
 
 
@@ -53,17 +76,31 @@ class Screening:
     via_fiscal_sponsor: bool = False
 
 
+def deadline_today(now: datetime) -> date:
+    """Today's date "anywhere on Earth" (UTC-12): a deadline day stays open until it has
+    ended everywhere, so nobody loses a grant to a time-zone difference."""
+    return (now - timedelta(hours=12)).date()
+
+
 def screen(grant: Grant, applicant: Applicant, today: date) -> Screening:
-    """Apply the four hard rules (open, country, applicant type, sector) at `today`."""
+    """Apply the four hard rules (sector, country, applicant type, open) at `today`.
+
+    The deadline day itself is open; an empty `countries` or `sectors` list on the grant
+    means worldwide or any sector; a profile without sectors wants every sector."""
     reasons: list[str] = []
     failures: list[str] = []
 
-    if grant.deadline is None:
-        reasons.append("deadline: rolling")
-    elif grant.deadline >= today:
-        reasons.append(f"deadline: {grant.deadline.isoformat()}")
+    if not grant.sectors:
+        reasons.append("sector: any")
+    elif not applicant.sectors:
+        # A profile without sectors wants to hear about every sector.
+        reasons.append("sector: any (profile has no sector preference)")
     else:
-        failures.append(f"closed on {grant.deadline.isoformat()}")
+        shared_sectors = [s.value for s in grant.sectors if s in applicant.sectors]
+        if shared_sectors:
+            reasons.append("sector: " + ", ".join(shared_sectors))
+        else:
+            failures.append("no shared sector")
 
     if not grant.countries:
         reasons.append("country: worldwide")
@@ -83,16 +120,11 @@ def screen(grant: Grant, applicant: Applicant, today: date) -> Screening:
     else:
         failures.append(f"applicant type {applicant.applicant_type.value} not eligible")
 
-    if not grant.sectors:
-        reasons.append("sector: any")
-    elif not applicant.sectors:
-        # A profile without sectors wants to hear about every sector.
-        reasons.append("sector: any (profile has no sector preference)")
+    if grant.deadline is None:
+        reasons.append("deadline: rolling")
+    elif grant.deadline >= today:
+        reasons.append(f"deadline: {grant.deadline.isoformat()}")
     else:
-        shared_sectors = [s.value for s in grant.sectors if s in applicant.sectors]
-        if shared_sectors:
-            reasons.append("sector: " + ", ".join(shared_sectors))
-        else:
-            failures.append("no shared sector")
+        failures.append(f"closed on {grant.deadline.isoformat()}")
 
     return Screening(not failures, tuple(reasons), tuple(failures), via_sponsor)

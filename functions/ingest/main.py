@@ -1,4 +1,5 @@
-"""Ingest function (HTTP): funders post grants, CSOs post projects and alert profiles.
+"""Ingest function (HTTP): funders post grants, CSOs post projects and alert profiles,
+and anyone lists the projects that need funding (funders: also best fit for their grant).
 
 Each route reads like its contract: authenticate, parse into a model, call the service,
 answer with the stored id. Errors become JSON in one place (`shared.web.errors`).
@@ -14,13 +15,23 @@ from flask import Flask, Request, g, jsonify, request
 from shared.adapters.firestore_repo import SaveOutcome
 from shared.bootstrap import adapters
 from shared.config import get_settings
+from shared.errors import MalformedRequest, Unauthenticated
 from shared.jsonlog import configure_logging
 from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.screening import deadline_today
 from shared.services.funders import authenticate
+from shared.services.project_listings import (
+    FOR_FUNDERS,
+    PUBLIC_ONLY,
+    ProjectQuery,
+    best_fit_projects,
+    newest_projects,
+    owned_grant,
+)
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
 from shared.web.correlation import install_correlation
 from shared.web.errors import install_error_handlers
-from shared.web.parsing import parse_json
+from shared.web.parsing import parse_json, parse_query
 
 settings = get_settings()
 configure_logging("ingest", settings.google_cloud_project, settings.log_level)
@@ -85,6 +96,46 @@ def post_profile() -> Any:
         now=ad.now(),
     )
     return _accepted(result)
+
+
+@app.get("/projects")
+def list_projects() -> Any:
+    """Open projects that need funding: public ones, plus `funders` ones for a funder key;
+    newest first, or best fit first against one of the caller's grants (`?grant=`)."""
+    ad = adapters()
+    query = parse_query(request.args, ProjectQuery)
+    header = request.headers.get("Authorization")
+    funder_id = authenticate(ad, header) if header else None
+    today = deadline_today(ad.now())
+    if not query.best_fit:
+        page = newest_projects(ad, query, FOR_FUNDERS if funder_id else PUBLIC_ONLY, today)
+        return _private(jsonify(page.as_json()), funder_id)
+    if query.grant is None:
+        raise MalformedRequest("sort=best ranks against one of your grants: add grant=<grant id>")
+    if funder_id is None:
+        raise Unauthenticated("best fit against a grant needs your funder API key")
+    grant = owned_grant(ad, funder_id, query.grant)
+    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, today)
+    return _private(jsonify(page.as_json()), funder_id)
+
+
+@app.get("/grants/<grant_id>/projects")
+def grant_projects(grant_id: str) -> Any:
+    """The open projects (public or for funders) that fit one of the caller's grants, best
+    fit first, with the reasons."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    query = parse_query(request.args, ProjectQuery)
+    grant = owned_grant(ad, funder_id, grant_id)
+    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, deadline_today(ad.now()))
+    body = {"grant": {"id": grant.id, "title": grant.title}, **page.as_json()}
+    return _private(jsonify(body), funder_id)
+
+
+def _private(response: Any, funder_id: str | None) -> Any:
+    """What a funder key unlocked must not sit in a shared cache."""
+    response.headers["Cache-Control"] = "private, no-store" if funder_id else "public, max-age=60"
+    return response
 
 
 @functions_framework.http

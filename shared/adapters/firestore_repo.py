@@ -18,6 +18,15 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.adapters.firestore_keys import (
+    ANY,
+    ROLLING,
+    CandidateQuery,
+    grant_queries,
+    grant_reach_keys,
+    target_queries,
+    target_reach_keys,
+)
 from shared.events import Envelope
 from shared.models import Grant, Match, Profile, Project
 from shared.taxonomy import TargetKind
@@ -32,9 +41,7 @@ API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
 
-WORLDWIDE = "*"  # index key for "no restriction", so worldwide grants are found by query
-ROLLING = "9999-12-31"  # index key for "no deadline", so rolling grants sort as never closing
-IN_LIMIT = 30  # Firestore's limit on values in `in` / `array_contains_any`
+WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
 
 
 class SaveOutcome(StrEnum):
@@ -81,11 +88,25 @@ def _keys(values: list[str]) -> list[str]:
     return list(values) if values else [WORLDWIDE]
 
 
+def profile_document(profile: Profile, request_hash: str) -> dict[str, Any]:
+    """A profile as stored, with the index keys its candidate queries use."""
+    sectors = [s.value for s in profile.sectors]
+    return _doc(
+        profile,
+        request_hash=request_hash,
+        country_keys=list(profile.countries),
+        sector_keys=_keys(sectors),
+        reach_keys=target_reach_keys(profile.countries, sectors),
+    )
+
+
 class FirestoreRepository:
     """Reads and writes every collection; callers pass domain models and ids."""
 
     def __init__(self, client: firestore.Client) -> None:
         self._db = client
+        # Documents streamed by candidate queries: logged by the matcher, printed by bench/.
+        self.documents_read = 0
 
     # -- funders and keys ---------------------------------------------------------------
     def create_funder(self, funder_id: str, name: str, now: datetime) -> None:
@@ -144,6 +165,7 @@ class FirestoreRepository:
             content_hash=content_hash,
             country_keys=_keys(grant.countries),
             sector_keys=_keys([s.value for s in grant.sectors]),
+            reach_keys=grant_reach_keys(grant),
             closes_on=grant.deadline.isoformat() if grant.deadline else ROLLING,
         )
         ref = self._db.collection(GRANTS).document(grant.id)
@@ -159,36 +181,39 @@ class FirestoreRepository:
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound) as exc:
             raise ConcurrentUpdate(grant.id) from exc
 
-    def open_grants_for(self, countries: list[str], today: date) -> Iterator[Grant]:
-        """Grants still open at `today` that cover any of `countries` or are worldwide."""
-        keys = [*countries[: IN_LIMIT - 1], WORLDWIDE]
-        query = (
-            self._db.collection(GRANTS)
-            .where(filter=FieldFilter("country_keys", "array_contains_any", keys))
-            .where(filter=FieldFilter("closes_on", ">=", today.isoformat()))
-        )
-        for snap in query.stream():
-            yield Grant.model_validate(snap.to_dict())
+    def open_grants_for(
+        self, countries: list[str], today: date, sectors: list[str] | None = None
+    ) -> Iterator[Grant]:
+        """Grants still open at `today` that cover one of `countries` (or are worldwide)
+        and fund one of `sectors` (or any sector); every sector when `sectors` is None."""
+        seen: set[str] = set()
+        for spec in grant_queries(countries, sectors or []):
+            query = self._where(self._db.collection(GRANTS), spec).where(
+                filter=FieldFilter("closes_on", ">=", today.isoformat())
+            )
+            for snap in query.stream():
+                self.documents_read += 1
+                if snap.id not in seen:
+                    seen.add(snap.id)
+                    yield Grant.model_validate(snap.to_dict())
 
     # -- projects and profiles ----------------------------------------------------------
     def create_project(self, project: Project, request_hash: str, event: Envelope) -> SaveOutcome:
         """Store a new project with its outbox event; REPLAYED for a repeated request."""
+        sectors = [s.value for s in project.sectors]
         data = _doc(
             project,
             request_hash=request_hash,
             country_keys=[project.country],
-            sector_keys=_keys([s.value for s in project.sectors]),
+            sector_keys=_keys(sectors),
+            reach_keys=target_reach_keys([project.country], sectors),
+            open_until=project.needed_by.isoformat() if project.needed_by else ROLLING,
         )
         return self._create_submission(PROJECTS, project.id, data, request_hash, event)
 
     def create_profile(self, profile: Profile, request_hash: str, event: Envelope) -> SaveOutcome:
         """Store a new profile with its outbox event; REPLAYED for a repeated request."""
-        data = _doc(
-            profile,
-            request_hash=request_hash,
-            country_keys=list(profile.countries),
-            sector_keys=_keys([s.value for s in profile.sectors]),
-        )
+        data = profile_document(profile, request_hash)
         return self._create_submission(PROFILES, profile.id, data, request_hash, event)
 
     def _create_submission(
@@ -217,6 +242,31 @@ class FirestoreRepository:
         snap = self._db.collection(PROFILES).document(profile_id).get()
         return Profile.model_validate(snap.to_dict()) if snap.exists else None
 
+    def projects_newest_first(
+        self,
+        visibilities: list[str],
+        *,
+        sector: str | None,
+        country: str | None,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[Project]:
+        """One page of projects with one of `visibilities`, newest first, optionally in one
+        sector and one country, starting after the (created_at, id) of a previous page."""
+        query: Any = self._db.collection(PROJECTS).where(
+            filter=FieldFilter("visibility", "in", visibilities)
+        )
+        if country is not None:
+            query = query.where(filter=FieldFilter("country", "==", country))
+        if sector is not None:
+            query = query.where(filter=FieldFilter("sector_keys", "array_contains", sector))
+        query = query.order_by("created_at", direction=firestore.Query.DESCENDING).order_by(
+            "id", direction=firestore.Query.DESCENDING
+        )
+        if after is not None:
+            query = query.start_after({"created_at": after[0], "id": after[1]})
+        return [Project.model_validate(s.to_dict()) for s in query.limit(limit).stream()]
+
     def candidate_profiles(self, grant: Grant) -> Iterator[Profile]:
         """Profiles that may fit a grant, found by an indexed query (never a full scan
         when the grant names countries or sectors)."""
@@ -229,15 +279,30 @@ class FirestoreRepository:
             yield Project.model_validate(data)
 
     def _candidates(self, collection: str, grant: Grant) -> Iterator[dict[str, Any]]:
-        query: Any = self._db.collection(collection)
-        if grant.countries and len(grant.countries) <= IN_LIMIT:
+        """Documents of `collection` the grant may fit, each once, by indexed queries."""
+        seen: set[str] = set()
+        for spec in target_queries(grant):
+            for snap in self._where(self._db.collection(collection), spec).stream():
+                self.documents_read += 1
+                if snap.id not in seen:
+                    seen.add(snap.id)
+                    yield snap.to_dict()
+
+    @staticmethod
+    def _where(query: Any, spec: CandidateQuery) -> Any:
+        if spec.field is not None:
             query = query.where(
-                filter=FieldFilter("country_keys", "array_contains_any", grant.countries)
+                filter=FieldFilter(spec.field, "array_contains_any", list(spec.values))
             )
-        elif grant.sectors:
-            keys = [s.value for s in grant.sectors] + [WORLDWIDE]
-            query = query.where(filter=FieldFilter("sector_keys", "array_contains_any", keys))
-        for snap in query.stream():
+        if spec.types:
+            query = query.where(filter=FieldFilter("applicant_type", "in", list(spec.types)))
+        return query
+
+    def scan(self, collection: str) -> Iterator[dict[str, Any]]:
+        """Every document of a collection: the full-scan baseline of bench/, never used
+        to match."""
+        for snap in self._db.collection(collection).stream():
+            self.documents_read += 1
             yield snap.to_dict()
 
     # -- matches ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from shared.bootstrap import Adapters
 from shared.events import (
@@ -22,14 +22,9 @@ from shared.events import (
 from shared.ids import content_hash
 from shared.matching import evaluate
 from shared.models import Grant, Match, Profile, Project
+from shared.screening import deadline_today
 
 log = logging.getLogger(__name__)
-
-
-def deadline_today(now: datetime) -> date:
-    """Today's date "anywhere on Earth" (UTC-12): a deadline day stays open until it has
-    ended everywhere, so nobody loses a grant to a time-zone difference."""
-    return (now - timedelta(hours=12)).date()
 
 
 def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
@@ -42,6 +37,7 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
         return []
     now = ad.now()
     today = deadline_today(now)
+    reads_before = ad.repo.documents_read
     targets: list[Profile | Project] = [
         *ad.repo.candidate_profiles(grant),
         *ad.repo.candidate_projects(grant),
@@ -50,7 +46,12 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
     _record(ad, envelope, matches, now)
     log.info(
         "grant matched",
-        extra={"grant_id": grant.id, "candidates": len(targets), "matches": len(matches)},
+        extra={
+            "grant_id": grant.id,
+            "candidates": len(targets),
+            "documents_read": ad.repo.documents_read - reads_before,
+            "matches": len(matches),
+        },
     )
     return matches
 
@@ -63,7 +64,8 @@ def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
     if project is None:
         log.info("project no longer exists", extra={"project_id": payload.project_id})
         return []
-    return _match_target(envelope, ad, project, [project.country])
+    sectors = [s.value for s in project.sectors]
+    return _match_target(envelope, ad, project, [project.country], sectors)
 
 
 def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
@@ -74,15 +76,20 @@ def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
     if profile is None:
         log.info("profile no longer exists", extra={"profile_id": payload.profile_id})
         return []
-    return _match_target(envelope, ad, profile, list(profile.countries))
+    sectors = [s.value for s in profile.sectors]
+    return _match_target(envelope, ad, profile, list(profile.countries), sectors)
 
 
 def _match_target(
-    envelope: Envelope, ad: Adapters, target: Profile | Project, countries: list[str]
+    envelope: Envelope,
+    ad: Adapters,
+    target: Profile | Project,
+    countries: list[str],
+    sectors: list[str],
 ) -> list[Match]:
     now = ad.now()
-    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, deadline_today(now))
     today = deadline_today(now)
+    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, today, sectors or None)
     matches = [m for g in grants if (m := evaluate(g, target, today)) is not None]
     _record(ad, envelope, matches, now)
     log.info("target matched", extra={"target_id": target.id, "matches": len(matches)})

@@ -1,4 +1,5 @@
-"""Parse a request body into a pydantic model, or raise a domain error that says why."""
+"""Parse a request body or query string into a pydantic model, or raise a domain error that
+says why."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TypeVar
 
 from flask import Request
 from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import MultiDict
 
 from shared.errors import (
     FieldProblem,
@@ -42,6 +44,21 @@ def parse_json(request: Request, model: type[M], max_bytes: int) -> M:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(problems_of(exc)) from exc
+
+
+def parse_query(args: MultiDict[str, str], model: type[M]) -> M:
+    """Query-string parameters validated as `model` (a repeated parameter is refused)."""
+    data: dict[str, str] = {}
+    for key in model.model_fields:
+        values = args.getlist(key)
+        if len(values) > 1:
+            raise ValidationFailed([FieldProblem(key, "give this parameter once")])
+        if values and values[0] != "":
+            data[key] = values[0]
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -117,3 +117,14 @@ def test_event_for_a_deleted_grant_is_a_no_op(ad):
         now=ad.now(),
     )
     assert on_grant_published(event, ad) == []
+
+
+def test_stored_match_carries_the_engine_score_and_reasons(ad):
+    project_id = _project(ad, country="LA", amount_needed=25000, currency="USD").id
+    grant_id = _grant(ad).id
+    (match,) = on_grant_published(_grant_event(ad, grant_id), ad)
+    stored = ad.repo.get_match(match.id)
+    assert stored.target_id == project_id
+    assert 0 < stored.score <= 1
+    assert "amount fits: 25,000 USD in 5,000–40,000 USD" in stored.reasons
+    assert stored.reasons[-1] == "deadline: 2027-03-31"

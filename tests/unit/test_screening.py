@@ -102,3 +102,33 @@ def test_deadline_day_ends_anywhere_on_earth():
     # 2026-12-01 23:30 in UTC-12 is 2026-12-02 11:30 UTC: the deadline day is not over yet.
     assert deadline_today(datetime(2026, 12, 2, 11, 30, tzinfo=UTC)) == date(2026, 12, 1)
     assert deadline_today(datetime(2026, 12, 2, 12, 30, tzinfo=UTC)) == date(2026, 12, 2)
+
+
+def test_profile_without_sectors_fits_a_grant_of_any_sector():
+    result = _screen({"sectors": ["climate"]}, b.profile(sectors=[]))
+    assert result.eligible
+    assert "sector: any (profile has no sector preference)" in result.reasons
+
+
+def test_profile_with_no_shared_country_is_excluded():
+    result = _screen({"countries": ["VN"]}, b.profile(countries=["KH", "TH"]))
+    assert not result.eligible
+
+
+def test_worldwide_grant_for_any_sector_still_checks_the_applicant_type():
+    grant = {"countries": [], "sectors": [], "applicant_types": ["academic"]}
+    assert not _screen(grant, b.project(applicant_type="registered_ngo")).eligible
+    assert _screen(grant, b.project(applicant_type="academic")).eligible
+
+
+def test_deadline_tomorrow_is_open_and_yesterday_closed_for_a_profile_too():
+    profile = b.profile(applicant_type="registered_ngo")
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    assert _screen({"deadline": tomorrow}, profile).eligible
+    assert not _screen({"deadline": yesterday}, profile).eligible
+
+
+def test_reasons_read_sector_country_applicant_then_deadline():
+    reasons = _screen({"deadline": "2027-03-31"}).reasons
+    assert [r.split(":")[0] for r in reasons] == ["sector", "country", "applicant", "deadline"]
