@@ -15,11 +15,14 @@ from shared.adapters.firestore_repo import SaveOutcome
 from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.jsonlog import configure_logging
+from shared.links import Purpose
 from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.services.funders import authenticate
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
+from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
 from shared.web.errors import install_error_handlers
+from shared.web.pages import link_page
 from shared.web.parsing import parse_json
 
 settings = get_settings()
@@ -85,6 +88,23 @@ def post_profile() -> Any:
         now=ad.now(),
     )
     return _accepted(result)
+
+
+@app.route("/<any(confirm, unsubscribe, mute):action>", methods=["GET", "POST"])
+def emailed_link(action: str) -> Any:
+    """The links in emails. GET shows a page with a button and changes nothing (mail
+    scanners prefetch links); POST acts, including RFC 8058 one-click unsubscribe, whose
+    body (`List-Unsubscribe=One-Click`) carries nothing we need beyond the token."""
+    ad = adapters()
+    purpose = Purpose(action)
+    token = request.args.get("token", "")
+    if request.method == "GET":
+        view = preview_link(ad, purpose, token, ad.now())
+        return link_page(
+            purpose, "ask", view.language, action=request.full_path, grant_title=view.grant_title
+        )
+    view = follow_link(ad, purpose, token, ad.now(), g.correlation_id)
+    return link_page(purpose, "done", view.language, grant_title=view.grant_title)
 
 
 @functions_framework.http

@@ -6,6 +6,7 @@ import click
 
 from shared.cli.funders import funder
 from shared.cli.relay import relay
+from shared.cli.schedule import schedule
 
 
 @click.group()
@@ -15,3 +16,4 @@ def main() -> None:
 
 main.add_command(funder)
 main.add_command(relay)
+main.add_command(schedule)
