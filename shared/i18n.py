@@ -28,8 +28,8 @@ from shared.taxonomy import (
     APPLICANT_TYPE_LABELS,
     PRODUCT_LANGUAGES,
     SECTOR_LABELS,
-    ApplicantType,
-    Sector,
+    applicant_type_label,
+    sector_label,
 )
 
 log = logging.getLogger(__name__)
@@ -120,21 +120,13 @@ def country_name(code: str, language: str) -> str:
 
 
 def sector_name(slug: str, language: str) -> str:
-    """A sector's label, translated."""
-    try:
-        label = SECTOR_LABELS[Sector(slug)]
-    except ValueError:
-        return slug
-    return translations(language).gettext(label)
+    """A sector's label, translated (the slug itself if unknown)."""
+    return translations(language).gettext(sector_label(slug))
 
 
 def applicant_type_name(slug: str, language: str) -> str:
-    """An applicant type's label, translated."""
-    try:
-        label = APPLICANT_TYPE_LABELS[ApplicantType(slug)]
-    except ValueError:
-        return slug
-    return translations(language).gettext(label)
+    """An applicant type's label, translated (the slug itself if unknown)."""
+    return translations(language).gettext(applicant_type_label(slug))
 
 
 def extract_taxonomy_labels(

@@ -23,7 +23,7 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 REDACTED = "[redacted-email]"
 # API keys that could reach a log by accident: bearer tokens, SendGrid keys (`SG.…`).
 _SECRET = re.compile(r"(?:(?<=Bearer )|\bSG\.)[\w.~+/=-]{8,}")
-SECRET_REDACTED = "[redacted-secret]"
+SECRET_REDACTED = "[redacted-secret]"  # noqa: S105 - the placeholder, not a secret
 TRACE_KEY = "logging.googleapis.com/trace"
 
 

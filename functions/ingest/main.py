@@ -100,9 +100,9 @@ def emailed_link(action: str) -> Any:
     token = request.args.get("token", "")
     if request.method == "GET":
         view = preview_link(ad, purpose, token, ad.now())
-        return link_page(
-            purpose, "ask", view.language, action=request.full_path, grant_title=view.grant_title
-        )
+        # Relative, so the form posts back to this very URL wherever the function is mounted.
+        action = "?" + request.query_string.decode("ascii", "replace")
+        return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)
     view = follow_link(ad, purpose, token, ad.now(), g.correlation_id)
     return link_page(purpose, "done", view.language, grant_title=view.grant_title)
 

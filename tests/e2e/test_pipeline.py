@@ -54,7 +54,7 @@ def test_confirm_alert_unsubscribe_then_nothing_more(e2e):
     assert one_click.status_code == 200
 
     _post(e2e, "/grants", grant_body(title="After unsubscribing", external_id="g-2"), key)
-    time.sleep(4)  # window (1 s) + relay passes + delivery: what would have arrived by now
+    time.sleep(3)  # window (1 s) + relay passes + delivery: what would have arrived by now
     assert [m["subject"] for m in _alerts_to(e2e, address)] == [alert["subject"]]
     # The other profile never confirmed and does not fit: only its confirmation went out.
     assert [m["categories"] for m in sink_messages(e2e.sink_url) if "elsewhere" in m["to"][0]] == [
@@ -104,7 +104,7 @@ def test_weekly_digest_is_triggered_by_the_schedule_command(e2e):
     [digest] = e2e.wait_for_emails(lambda m: m["categories"] == ["digest"])
     assert digest["to"] == [address]
     assert digest["subject"] == "Tài trợ trong tuần của bạn: 1 kết quả phù hợp"
-    time.sleep(2)
+    time.sleep(1.5)
     assert len([m for m in sink_messages(e2e.sink_url) if m["categories"] == ["digest"]]) == 1
 
 

@@ -8,7 +8,11 @@ from datetime import timedelta
 import pytest
 import requests
 
-from shared.adapters.sendgrid_sender import SendGridSender, TransientSendError
+from shared.adapters.sendgrid_sender import (
+    PermanentSendError,
+    SendGridSender,
+    TransientSendError,
+)
 from shared.events import ProfileCreated, new_event
 from shared.recipients import RecipientKind
 from shared.services.alerts import announce_due_alerts
@@ -110,8 +114,8 @@ def test_api_key_never_reaches_the_logs_or_the_errors(ad, sink_url, created, cap
     caplog.set_level(logging.DEBUG)
     _faults(sink_url, {"status": 403})
     assert on_subscriber_created(created, ad) == "failed"
-    _faults(sink_url, *[{"status": 503}] * 3)
-    with pytest.raises(TransientSendError) as caught:
+    _faults(sink_url, {"status": 401})
+    with pytest.raises(PermanentSendError) as caught:
         ad.sender.send(_any_email())
     key = ad.settings.sendgrid_api_key.get_secret_value()
     assert key not in caplog.text
