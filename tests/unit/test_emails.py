@@ -54,6 +54,15 @@ def _all_emails(language: str, title: str = "Digital security for community medi
 ENGLISH = _all_emails("en")
 
 
+def test_compiled_catalogues_are_present_and_current():
+    for language in LANGUAGES[1:]:
+        folder = LOCALE_DIR / language / "LC_MESSAGES"
+        mo, po = folder / "messages.mo", folder / "messages.po"
+        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, (
+            f"{mo} is missing or older than its .po: run `make messages-compile`"
+        )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_email_renders_in_every_language(language):
     for kind, email in _all_emails(language).items():
