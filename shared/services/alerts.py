@@ -105,8 +105,14 @@ def announce_due_alerts(ad: Adapters, now: datetime) -> int:
     """Relay step: one `notification.due` per recipient with due alerts. Each announced
     alert is postponed by the lease, so a lost announcement is repeated, not forgotten."""
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], datetime]]] = defaultdict(list)
+    settled = []
     for alert, seen in ad.repo.due_alerts(now, ANNOUNCE_BATCH):
+        if alert["status"] != "pending":
+            # Sent (or muted) while a due time was being set: nothing left to announce.
+            settled.append(alert["id"])
+            continue
         groups[(alert["recipient_kind"], alert["recipient_id"])].append((alert, seen))
+    ad.repo.update_alerts(settled, {"due_at": None}, now)
     lease = timedelta(seconds=ad.settings.notification_lease_seconds)
     for (kind, recipient_id), entries in groups.items():
         event = new_event(
@@ -173,11 +179,15 @@ def send_instant_alerts(envelope: Envelope, ad: Adapters, recipient: Recipient) 
     if not recipient.may_receive(EmailKind.ALERTS):
         hold_or_drop(ad, recipient, pending)
         return "held" if not recipient.unsubscribed else "dropped"
-    collected = collect_open(ad, pending, deadline_today(ad.now()))[:ALERT_BATCH_MAX]
+    usable = collect_open(ad, pending, deadline_today(ad.now()))
+    collected, rest = usable[:ALERT_BATCH_MAX], usable[ALERT_BATCH_MAX:]
     if not collected:
         return "nothing"
     # Named after its oldest alert: concurrent flushes of the same batch share one claim.
     nid = notification_id(EmailKind.ALERTS, recipient, collected[0].match.id)
     email = render_alerts(recipient, items_for(ad, recipient, collected), link_signer(ad), nid)
     ids = [c.alert["id"] for c in collected]
-    return deliver(ad, Outgoing(nid, EmailKind.ALERTS, recipient, email, ids), envelope)
+    outcome = deliver(ad, Outgoing(nid, EmailKind.ALERTS, recipient, email, ids), envelope)
+    if outcome == "sent" and rest:  # over the cap: the next batch goes at the next pass
+        ad.repo.update_alerts([c.alert["id"] for c in rest], {"due_at": ad.now()}, ad.now())
+    return outcome

@@ -147,3 +147,29 @@ def test_funder_hears_of_projects_shown_to_funders_never_their_contact(ad, bus, 
     assert "@cso.example.org" not in everything
     funder_doc = ad.repo._db.collection("funders").document(funder.funder_id).get()
     assert "grants@fund.example.org" not in str(funder_doc.to_dict())  # kept apart, private
+
+
+def test_an_alert_already_sent_is_never_announced_again(ad, bus):
+    pid = _confirmed_profile(ad, bus)
+    new_grant(ad, title="Raced")
+    pump(ad, bus)
+    [alert] = ad.repo.alerts_of(PROFILE, pid, ("sent",))
+    # A due time written just after the flush marked the alert sent (a lost race).
+    ad.repo.update_alerts([alert["id"]], {"due_at": ad.now()}, ad.now())
+    assert announce_due_alerts(ad, ad.now() + timedelta(seconds=1)) == 0
+    assert ad.repo.get_alert(alert["id"])["due_at"] is None
+
+
+def test_a_batch_over_the_cap_goes_out_in_two_emails(ad, bus, sink_url, monkeypatch):
+    from shared.services import alerts
+
+    monkeypatch.setattr(alerts, "ALERT_BATCH_MAX", 2)
+    _confirmed_profile(ad, bus)
+    for title in ("One", "Two", "Three"):
+        new_grant(ad, title=title)
+    pump(ad, bus)
+    subjects = [m["subject"] for m in sink_messages(sink_url)][1:]
+    assert subjects == [
+        "2 new grants for Delta Rights Network",
+        "New grant for Delta Rights Network: Three",
+    ]
