@@ -298,7 +298,8 @@ class FirestoreRepository:
         ref = self._db.collection(_SUBSCRIBERS[kind]).document(recipient_id)
         batch.update(ref, {"confirmed": True, "confirmed_at": now, "updated_at": now})
         self._add_outbox(batch, event)
-        batch.commit()
+        with contextlib.suppress(gexc.AlreadyExists):  # a concurrent confirmation won
+            batch.commit()
 
     def unsubscribe_recipient(self, kind: RecipientKind, recipient_id: str, now: datetime) -> None:
         """Withdraw consent for good: nothing more is sent to this recipient."""
