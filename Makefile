@@ -4,7 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev smoke test unit lint format clean
+.PHONY: dev smoke test unit lint format clean messages-extract messages-update messages-compile
+
+# Email catalogues: the .po files are the source (committed), the .mo files are built.
+PO_FILES := $(wildcard shared/locale/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,17 +17,33 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+## Compile the message catalogues (make dev and make test do it when a .po changed).
+messages-compile: $(MO_FILES)
+
+## Collect every translatable string into shared/locale/messages.pot.
+messages-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.toml -o shared/locale/messages.pot --no-location \
+	  --sort-output --project "Grant Match" --copyright-holder "Grant Match" --msgid-bugs-address "" .
+
+## Merge new strings into every language's .po (then translate, then messages-compile).
+messages-update: messages-extract
+	$(VENV)/bin/pybabel update -i shared/locale/messages.pot -d shared/locale --no-fuzzy-matching \
+	  --ignore-obsolete
+
 ## Start the whole local stack (emulators, functions, mail sink, relay) and show it working.
-dev: $(STAMP)
+dev: $(STAMP) $(MO_FILES)
 	$(PY) -m dev.stack
 
 ## Same, but stop after the demo email arrived (exit code says whether it did).
-smoke: $(STAMP)
+smoke: $(STAMP) $(MO_FILES)
 	$(PY) -m dev.stack --smoke
 
 ## Lint, then every test: unit, integration (emulators) and end-to-end (whole stack).
 ## pytest exits 5 when a selection collects no test: that is a failure of the suite here.
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -31,7 +51,7 @@ test: $(STAMP)
 	  exit $$rc
 
 ## Only the fast tests that need no emulator.
-unit: $(STAMP)
+unit: $(STAMP) $(MO_FILES)
 	$(PY) -m pytest tests/unit
 
 lint: $(STAMP)
@@ -43,4 +63,4 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache $(MO_FILES)

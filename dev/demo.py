@@ -1,5 +1,6 @@
-"""Seed the local stack and show it working: a funder posts a grant, a CSO's profile
-matches it, and the email arrives in the local mailbox.
+"""Seed the local stack and show it working: a CSO creates an alert profile and confirms
+its address from the confirmation email (double opt-in), a funder posts a grant, and the
+alert arrives in the local mailbox.
 
 Run by `python -m dev.stack`; with --smoke it exits (0 = the email arrived) and the stack
 stops, which is what a fresh-clone check and CI-style runs use.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from typing import Any
@@ -86,16 +88,27 @@ def wait_for_email(
     raise TimeoutError(f"no email to {recipient} about {subject_part!r} within {timeout:.0f}s")
 
 
+def confirm_from_email(sink: str, recipient: str) -> None:
+    """Do what the CSO does: open the confirmation email and press its button (a POST;
+    the GET behind the link only shows the page)."""
+    email = wait_for_email(sink, recipient, "confirm")
+    match = re.search(r"https?://\S+/confirm\?token=\S+", email["text"])
+    if match is None:
+        raise RuntimeError("the confirmation email has no confirmation link")
+    requests.post(match.group(0), timeout=10).raise_for_status()
+
+
 def run_demo(ports: Ports) -> dict[str, Any]:
-    """Seed a funder, a profile and a grant; return the email the profile received."""
+    """Seed a funder, a confirmed profile and a grant; return the alert the profile got."""
     project = os.environ["GOOGLE_CLOUD_PROJECT"]
     apply_topology(project, ports.functions)
     ingest = f"http://127.0.0.1:{ports.functions['ingest']}"
     sink = f"http://127.0.0.1:{ports.sink}"
     funder = create_demo_funder()
-    started = time.monotonic()
     response = requests.post(f"{ingest}/profiles", json=DEMO_PROFILE, timeout=10)
     response.raise_for_status()
+    confirm_from_email(sink, DEMO_EMAIL)
+    started = time.monotonic()
     response = requests.post(
         f"{ingest}/grants",
         json=DEMO_GRANT,
@@ -124,10 +137,13 @@ def main() -> None:
     print(
         f"""
 ==================== Grant Match is running ====================
- Demo: a grant was posted and the matching CSO got an email in {email["seconds"]}s:
+ Demo: a CSO confirmed its address (double opt-in), a grant was posted, and the
+ matching CSO got its alert {email["seconds"]}s later (alerts wait
+ {os.environ.get("ALERT_BATCH_WINDOW_SECONDS", "60")}s for more matches, then go out together):
    "{email["subject"]}"
  Mailbox (local SendGrid sink):  http://127.0.0.1:{ports.sink}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
+ Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders
  Demo funder key:                .local/demo-funder.key
  Post another grant:
    export GM_KEY=$(cat .local/demo-funder.key)

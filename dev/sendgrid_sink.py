@@ -5,7 +5,9 @@ checks it, answered 202 with `X-Message-Id`, and kept for people and tests to re
 
 People: http://127.0.0.1:8710/ lists received emails and renders each one.
 Tests:  GET/DELETE /api/messages, and POST /api/faults to make the next calls answer
-        429 (with X-RateLimit-Reset) or 5xx, to prove retries.
+        429 (with X-RateLimit-Reset), 5xx or a sandbox 200, or answer late (`delay`), to
+        prove retries and timeouts. `mail_settings.sandbox_mode` is honoured (200, kept
+        nowhere), as SendGrid does.
 Email never leaves the machine.
 """
 
@@ -262,8 +264,9 @@ LIST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 td,th{padding:.3em .8em;border-bottom:1px solid #ccc;text-align:left}a{color:#0645ad}</style>
 </head><body><h1>Local mailbox</h1>
 <p>{{ messages|length }} email(s) received by the SendGrid sink. Nothing here left this machine.</p>
-<table><thead><tr><th>Received</th><th>To</th><th>Subject</th></tr></thead><tbody>
+<table><thead><tr><th>Received</th><th>To</th><th>Kind</th><th>Subject</th></tr></thead><tbody>
 {% for m in messages|reverse %}<tr><td>{{ m.received_at|ts }}</td><td>{{ m.to|join(", ") }}</td>
+<td>{{ m.categories|join(", ") }}</td>
 <td><a href="/messages/{{ m.id }}">{{ m.subject }}</a></td></tr>{% endfor %}
 </tbody></table></body></html>"""
 
@@ -272,10 +275,18 @@ MESSAGE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 iframe{width:100%;height:32em;border:1px solid #ccc}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}</style>
 </head><body><p><a href="/">← mailbox</a></p><h1>{{ m.subject }}</h1>
-<p>To: {{ m.to|join(", ") }}<br>From: {{ m["from"].email }}<br>Message id: {{ m.id }}</p>
+<p>To: {{ m.to|join(", ") }}<br>From: {{ m["from"].email }}<br>Message id: {{ m.id }}<br>
+Category: {{ m.categories|join(", ") }}<br>
+List-Unsubscribe: {{ m.headers.get("List-Unsubscribe", "(none)") }}</p>
 <h2>HTML part</h2><iframe sandbox title="HTML part" src="/messages/{{ m.id }}/html"></iframe>
 <h2>Text part</h2><pre>{{ m.text }}</pre>
-<h2>Headers</h2><pre>{{ m.headers|tojson(indent=2) }}</pre></body></html>"""
+<h2>Headers</h2><pre>{{ m.headers|tojson(indent=2) }}</pre>
+{% set unsubscribe = m.headers.get("List-Unsubscribe", "").strip("<>") %}
+{% if unsubscribe and m.headers.get("List-Unsubscribe-Post") %}
+<form method="post" action="{{ unsubscribe }}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">One-click unsubscribe (what a mail client sends, RFC 8058)</button>
+</form>{% endif %}</body></html>"""
 
 
 def create_app(mailbox: Mailbox) -> Flask:
@@ -297,12 +308,18 @@ def create_app(mailbox: Mailbox) -> Flask:
                 }
             ), 401
         fault = mailbox.next_fault()
-        if fault is not None:
+        if fault is not None and fault.get("delay"):
+            time.sleep(float(fault["delay"]))  # a slow provider: the caller's timeout fires
+        if fault is not None and int(fault.get("status", 500)) not in (200, 202):
             return _fault_response(fault)
         body = request.get_json(silent=True)
         errors = validate_mail(body)
         if errors:
             return jsonify({"errors": errors}), 400
+        sandbox = ((body.get("mail_settings") or {}).get("sandbox_mode") or {}).get("enable")
+        if sandbox or (fault is not None and int(fault["status"]) == 200):
+            # SendGrid's sandbox mode: validated, answered 200, never delivered.
+            return Response(status=200)
         message_id = secrets.token_urlsafe(16)
         mailbox.add(body, message_id)
         return Response(status=202, headers={"X-Message-Id": message_id})

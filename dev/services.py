@@ -4,6 +4,7 @@ ports, environment, and the command line of each function, the sink and the rela
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,12 @@ def stack_env(
             "SENDGRID_API_HOST": f"http://127.0.0.1:{ports.sink}",
             "SENDGRID_API_KEY": LOCAL_SENDGRID_KEY,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.functions['ingest']}",
+            # Links in emails are signed; each local stack (and test session) makes its
+            # own secret unless one is given. Production reads Secret Manager.
+            "LINK_SIGNING_SECRET": os.environ.get("LINK_SIGNING_SECRET")
+            or secrets.token_urlsafe(32),
+            # Instant alerts wait this long for more matches (production: 60 s).
+            "ALERT_BATCH_WINDOW_SECONDS": os.environ.get("ALERT_BATCH_WINDOW_SECONDS", "2"),
             "PYTHONPATH": str(REPO),
             "PYTHONUNBUFFERED": "1",
         }

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     mail_from: str = "alerts@grantmatch.example"
     mail_from_name: str = "Grant Match"
 
+    # Signs the confirm/unsubscribe links in emails (Secret Manager in production; the
+    # local stack and the tests generate one). Never in the repository.
+    link_signing_secret: SecretStr = SecretStr("")
+    # Instant alerts wait this long for more matches, so several arrive in one email.
+    alert_batch_window_seconds: int = Field(60, ge=0)
+
     max_body_bytes: int = Field(64 * 1024, gt=0)
     publish_timeout_seconds: float = Field(5.0, gt=0)
     # How long a notify call may hold a notification before another delivery may take over.

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.bootstrap import Adapters, adapters
 from shared.errors import PoisonMessage
-from shared.events import Envelope, EventName, decode_push
+from shared.events import Envelope, EventName, ScheduleTick, decode_push
 from shared.jsonlog import log_context
+from shared.schedule import run_id
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +53,25 @@ def consume(
     with log_context(
         correlation_id=envelope.correlation_id, event_id=envelope.id, event_name=envelope.name.value
     ):
-        if ad.repo.was_processed(consumer, envelope.id):
+        ledger_id = _ledger_id(envelope, ad.now())
+        if ad.repo.was_processed(consumer, ledger_id):
             log.info("duplicate delivery ignored")
             return "duplicate"
         handlers[envelope.name](envelope, ad)
         now = ad.now()
         ad.repo.mark_processed(
-            consumer, envelope.id, now, timedelta(days=ad.settings.processed_event_ttl_days)
+            consumer, ledger_id, now, timedelta(days=ad.settings.processed_event_ttl_days)
         )
         return "handled"
+
+
+def _ledger_id(envelope: Envelope, now: datetime) -> str:
+    """Cloud Scheduler publishes the same body, hence the same envelope id, every time:
+    a tick is remembered per run (job and period), not per envelope id."""
+    payload = envelope.parsed()
+    if isinstance(payload, ScheduleTick):
+        return f"{envelope.id}@{run_id(payload.job, now)}"
+    return envelope.id
 
 
 def _dead_letter(

@@ -1,16 +1,35 @@
-"""Email rendering (pure): Jinja2 templates in, subject/text/HTML out.
+"""Email rendering (pure): a recipient and what to tell them in, subject/text/HTML out.
 
-HTML templates are autoescaped, so a grant title containing `<script>` arrives as text.
+Templates are rendered in the recipient's language (`shared.i18n.jinja_environment`).
+HTML templates are autoescaped, so a grant title containing
+`<script>` arrives as text. Every email carries a one-click unsubscribe link in its body
+and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from datetime import date
+from typing import Any, Final
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from shared.i18n import (
+    applicant_type_name,
+    country_name,
+    format_day,
+    format_money,
+    jinja_environment,
+    language_or_fallback,
+    sector_name,
+    translations,
+)
+from shared.links import LIFETIME, LinkSigner, Purpose
+from shared.models import Grant, Match, Project
+from shared.recipients import EmailKind, Recipient
+from shared.taxonomy import APPLICANT_TYPE_LABELS
 
-from shared.models import Grant, Match
+#: Summaries in funders' emails are cut here: the email is a pointer, not the dossier.
+SUMMARY_CHARS: Final = 400
 
 
 @dataclass(frozen=True)
@@ -26,54 +45,213 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("shared", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+@dataclass(frozen=True)
+class MatchItem:
+    """One grant as a CSO reads it in any email: localised, ready to print."""
+
+    grant_id: str
+    title: str
+    amount: str
+    your_amount: str
+    deadline: str
+    days_left: int | None
+    reasons: list[str]
+    via_fiscal_sponsor: bool
+    url: str | None
+    mute_url: str
+
+
+@dataclass(frozen=True)
+class ProjectItem:
+    """One project as a funder reads it: never the CSO's contact address."""
+
+    org_name: str
+    title: str
+    summary: str
+    country: str
+    sectors: str
+    needs: str
+    needed_by: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class GrantProjects:
+    """A funder's grant and the projects that fit it."""
+
+    title: str
+    projects_url: str
+    projects: list[ProjectItem]
+
+
+# -- localised values -------------------------------------------------------------------
+def amount_range(low: float | None, high: float | None, currency: str | None, language: str) -> str:
+    """`$5,000 – $40,000`, `up to $40,000`, `from $5,000` (localised), or ``."""
+    if currency is None or (low is None and high is None):
+        return ""
+    _ = translations(language).gettext
+    if low is not None and high is not None and low != high:
+        return _("%(low)s – %(high)s") % {
+            "low": format_money(low, currency, language),
+            "high": format_money(high, currency, language),
+        }
+    if high is not None:
+        if low == high:
+            return format_money(high, currency, language)
+        return _("up to %(amount)s") % {"amount": format_money(high, currency, language)}
+    assert low is not None
+    return _("from %(amount)s") % {"amount": format_money(low, currency, language)}
+
+
+_APPLICANT_BY_LOWER_LABEL: Final = {
+    label.lower(): slug.value for slug, label in APPLICANT_TYPE_LABELS.items()
+}
+
+
+def localise_reason(reason: str, language: str) -> str | None:
+    """A screening reason ("country: LA, KH") in the reader's language; None for the
+    deadline, which every email shows on its own line. Unknown reasons pass unchanged."""
+    _ = translations(language).gettext
+    key, _sep, value = reason.partition(": ")
+    values = [v.strip() for v in value.split(",")]
+    if key == "deadline":
+        return None
+    if key == "country":
+        if value == "worldwide":
+            return _("Country: any (worldwide call)")
+        names = ", ".join(country_name(v, language) for v in values)
+        return _("Country: %(value)s") % {"value": names}
+    if key == "applicant":
+        if value == "unregistered group via fiscal sponsor":
+            return _("Applicant: unregistered group, through a fiscal sponsor")
+        if value in _APPLICANT_BY_LOWER_LABEL:
+            label = applicant_type_name(_APPLICANT_BY_LOWER_LABEL[value], language)
+            return _("Applicant: %(value)s") % {"value": label}
+    if key == "sector":
+        if value.startswith("any"):
+            return _("Sector: any")
+        names = ", ".join(sector_name(v, language) for v in values)
+        return _("Sector: %(value)s") % {"value": names}
+    return reason
+
+
+def match_item(
+    recipient: Recipient, grant: Grant, match: Match, links: LinkSigner, today: date | None = None
+) -> MatchItem:
+    """A match as the recipient will read it (today: for "closes in N days")."""
+    lang = language_or_fallback(recipient.language)
+    your_amount = ""
+    if recipient.currency and recipient.currency != grant.currency:
+        low = recipient.amount_min
+        your_amount = amount_range(low, recipient.amount_max, recipient.currency, lang)
+    reasons = [r for r in (localise_reason(r, lang) for r in match.reasons) if r]
+    return MatchItem(
+        grant_id=grant.id,
+        title=grant.title,
+        amount=amount_range(grant.amount_min, grant.amount_max, grant.currency, lang),
+        your_amount=your_amount,
+        deadline=format_day(grant.deadline, lang) if grant.deadline else "",
+        days_left=(grant.deadline - today).days if today and grant.deadline else None,
+        reasons=reasons,
+        via_fiscal_sponsor=match.via_fiscal_sponsor,
+        url=str(grant.url) if grant.url else None,
+        mute_url=links.mute_url(recipient.kind, recipient.id, grant.id),
     )
 
 
-def format_amount(amount: float | None, currency: str | None) -> str:
-    """`25,000 USD`; an empty string when there is no amount."""
-    if amount is None:
-        return ""
-    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
-    return f"{text} {currency or ''}".strip()
+def project_item(project: Project, match: Match, language: str) -> ProjectItem:
+    """A project as a funder reads it. Built field by field so the contact address
+    cannot slip in."""
+    summary = project.summary
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    return ProjectItem(
+        org_name=project.org_name,
+        title=project.title,
+        summary=summary,
+        country=country_name(project.country, language),
+        sectors=", ".join(sector_name(s, language) for s in project.sectors),
+        needs=amount_range(None, project.amount_needed, project.currency, language),
+        needed_by=format_day(project.needed_by, language) if project.needed_by else "",
+        reasons=[r for r in (localise_reason(r, language) for r in match.reasons) if r],
+    )
 
 
-def grant_amount_range(grant: Grant) -> str:
-    """`5,000–40,000 USD`, `up to 40,000 USD`, `from 5,000 USD` or ``."""
-    low, high, cur = grant.amount_min, grant.amount_max, grant.currency
-    if low is not None and high is not None:
-        return f"{format_amount(low, None)}–{format_amount(high, cur)}"
-    if high is not None:
-        return f"up to {format_amount(high, cur)}"
-    if low is not None:
-        return f"from {format_amount(low, cur)}"
-    return ""
-
-
-def render_match_alert(*, to: str, org_name: str, grant: Grant, match: Match) -> Email:
-    """The email telling a CSO that a grant fits its profile or project."""
-    context = {
-        "org_name": org_name,
-        "grant": grant,
-        "match": match,
-        "amount": grant_amount_range(grant),
-        "deadline": grant.deadline.isoformat() if grant.deadline else "rolling (no fixed deadline)",
-    }
-    env = _environment()
-    subject = env.get_template("email/match_alert.subject.j2").render(context).strip()
+# -- the emails -------------------------------------------------------------------------
+def _render(
+    name: str,
+    recipient: Recipient,
+    links: LinkSigner,
+    reference: str,
+    **context: Any,
+) -> Email:
+    env = jinja_environment(language_or_fallback(recipient.language))
+    unsubscribe = links.unsubscribe_url(recipient.kind, recipient.id)
+    context.update(recipient=recipient, unsubscribe_url=unsubscribe)
+    subject = " ".join(env.get_template(f"email/{name}.subject.j2").render(context).split())
+    context["subject"] = subject
     return Email(
-        to=to,
+        to=recipient.email,
         subject=subject,
-        text=env.get_template("email/match_alert.txt.j2").render(context),
-        html=env.get_template("email/match_alert.html.j2").render(context),
-        category="match_alert",
-        reference=match.id,
+        text=env.get_template(f"email/{name}.txt.j2").render(context),
+        html=env.get_template(f"email/{name}.html.j2").render(context),
+        category=name,
+        reference=reference,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def render_confirmation(recipient: Recipient, links: LinkSigner, reference: str) -> Email:
+    """Double opt-in: the only email an unconfirmed address ever gets."""
+    return _render(
+        EmailKind.CONFIRMATION.value,
+        recipient,
+        links,
+        reference,
+        confirm_url=links.confirm_url(recipient.kind, recipient.id),
+        link_days=LIFETIME[Purpose.CONFIRM].days,
+    )
+
+
+def render_alerts(
+    recipient: Recipient, items: Sequence[MatchItem], links: LinkSigner, reference: str
+) -> Email:
+    """Instant alert: the new matches of the last few minutes, in one email."""
+    return _render(EmailKind.ALERTS.value, recipient, links, reference, items=list(items))
+
+
+def render_digest(
+    recipient: Recipient,
+    items: Sequence[MatchItem],
+    more: int,
+    links: LinkSigner,
+    reference: str,
+) -> Email:
+    """Weekly digest: the best matches up to the cap; `more` wait for the next one."""
+    return _render(
+        EmailKind.DIGEST.value, recipient, links, reference, items=list(items), more=more
+    )
+
+
+def render_reminder(
+    recipient: Recipient, items: Sequence[MatchItem], links: LinkSigner, reference: str
+) -> Email:
+    """Matched grants closing within a week, in one email."""
+    return _render(EmailKind.REMINDER.value, recipient, links, reference, items=list(items))
+
+
+def render_funder_digest(
+    recipient: Recipient,
+    grants: Sequence[GrantProjects],
+    more: int,
+    links: LinkSigner,
+    reference: str,
+) -> Email:
+    """A funder's weekly "projects that fit your grants"."""
+    count = sum(len(g.projects) for g in grants)
+    return _render(
+        "funder_projects", recipient, links, reference, grants=list(grants), count=count, more=more
     )

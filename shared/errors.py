@@ -70,3 +70,14 @@ class PoisonMessage(Exception):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class InvalidLink(DomainError):
+    """An emailed link that is forged, made for another purpose, or expired."""
+
+    def __init__(self, purpose: str, *, expired: bool) -> None:
+        super().__init__(
+            f"this {purpose} link has expired" if expired else f"this {purpose} link is not valid"
+        )
+        self.purpose = purpose
+        self.expired = expired

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import PoisonMessage
 from shared.ids import new_event_id
+from shared.recipients import EmailKind, RecipientKind
+from shared.schedule import Job
 from shared.taxonomy import TargetKind
 
 
@@ -27,6 +29,9 @@ class EventName(StrEnum):
     PROJECT_SUBMITTED = "project.submitted"
     PROFILE_CREATED = "profile.created"
     MATCH_FOUND = "match.found"
+    SUBSCRIPTION_CONFIRMED = "subscription.confirmed"
+    NOTIFICATION_DUE = "notification.due"
+    SCHEDULE_TICK = "schedule.tick"
 
 
 #: Each event goes to its own topic: the Pub/Sub emulator ignores filters, so we route by
@@ -36,6 +41,9 @@ TOPIC_FOR_EVENT: Final[dict[EventName, str]] = {
     EventName.PROJECT_SUBMITTED: "project-submitted",
     EventName.PROFILE_CREATED: "profile-created",
     EventName.MATCH_FOUND: "match-found",
+    EventName.SUBSCRIPTION_CONFIRMED: "subscription-confirmed",
+    EventName.NOTIFICATION_DUE: "notification-due",
+    EventName.SCHEDULE_TICK: "scheduled-jobs",
 }
 DEAD_LETTER_TOPIC: Final = "dead-letter"
 
@@ -73,12 +81,38 @@ class MatchFound(_Payload):
     target_id: str
 
 
+class SubscriptionConfirmed(_Payload):
+    """An address followed its confirmation link: what was held for it may now go out."""
+
+    recipient_kind: RecipientKind
+    recipient_id: str
+
+
+class NotificationDue(_Payload):
+    """Time to send one recipient an email of this kind. `period` names the scheduled
+    run (ISO week, date) for digests and reminders; empty for instant alerts."""
+
+    kind: EmailKind
+    recipient_kind: RecipientKind
+    recipient_id: str
+    period: str = ""
+
+
+class ScheduleTick(_Payload):
+    """Cloud Scheduler's fixed message: run `job` for the current period."""
+
+    job: Job
+
+
 #: (name, version) -> payload model. A version not listed here is a poison message.
 PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.GRANT_PUBLISHED, 1): GrantPublished,
     (EventName.PROJECT_SUBMITTED, 1): ProjectSubmitted,
     (EventName.PROFILE_CREATED, 1): ProfileCreated,
     (EventName.MATCH_FOUND, 1): MatchFound,
+    (EventName.SUBSCRIPTION_CONFIRMED, 1): SubscriptionConfirmed,
+    (EventName.NOTIFICATION_DUE, 1): NotificationDue,
+    (EventName.SCHEDULE_TICK, 1): ScheduleTick,
 }
 _NAME_FOR_PAYLOAD: Final = {model: name for (name, _), model in PAYLOADS.items()}
 

@@ -21,13 +21,16 @@ from pythonjsonlogger.json import JsonFormatter
 _context: ContextVar[dict[str, str]] = ContextVar("log_context", default={})  # noqa: B039
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 REDACTED = "[redacted-email]"
+# API keys that could reach a log by accident: bearer tokens, SendGrid keys (`SG.…`).
+_SECRET = re.compile(r"(?:(?<=Bearer )|\bSG\.)[\w.~+/=-]{8,}")
+SECRET_REDACTED = "[redacted-secret]"  # noqa: S105 - the placeholder, not a secret
 TRACE_KEY = "logging.googleapis.com/trace"
 
 
 def redact(value: Any) -> Any:
-    """Replace email-like substrings anywhere inside strings, lists and dicts."""
+    """Replace email-like substrings and API keys anywhere inside strings, lists, dicts."""
     if isinstance(value, str):
-        return _EMAIL.sub(REDACTED, value)
+        return _SECRET.sub(SECRET_REDACTED, _EMAIL.sub(REDACTED, value))
     if isinstance(value, dict):
         return {key: redact(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -76,7 +79,7 @@ def configure_logging(component: str, project: str = "", level: str = "INFO") ->
     handler._grantmatch = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("urllib3", "google", "grpc", "werkzeug"):
+    for noisy in ("urllib3", "google", "grpc", "werkzeug", "python_http_client"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

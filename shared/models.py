@@ -189,18 +189,25 @@ class Grant(_Stored, GrantSubmission):
     revision: int = 1
 
 
-class Project(_Stored, ProjectSubmission):
+class _Subscriber(BaseModel):
+    """Consent to email: confirmed by following the emailed link (double opt-in), and
+    withdrawn for good by unsubscribing."""
+
+    confirmed: bool = False
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+
+class Project(_Stored, _Subscriber, ProjectSubmission):
     """A project as stored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class Profile(_Stored, ProfileSubmission):
+class Profile(_Stored, _Subscriber, ProfileSubmission):
     """An alert profile as stored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-    confirmed: bool = False
 
 
 class Match(BaseModel):

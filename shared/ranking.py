@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.emails import format_amount, grant_amount_range
+from shared.amounts import format_amount, grant_amount_range
 from shared.models import Grant
 from shared.money import RateTable, fx_rates
 from shared.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label

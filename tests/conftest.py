@@ -9,6 +9,7 @@ Unit tests use none of this.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,6 +80,11 @@ def it_env(emulator_hosts: Emulators, sink_url: str) -> Iterator[None]:
             "SENDGRID_API_KEY": "SG.test-key",
             # Retries wait for real; keep them short in tests.
             "SENDGRID_MAX_ATTEMPTS": "3",
+            # Generated per session, as the local stack does; never a value in the repo.
+            "LINK_SIGNING_SECRET": secrets.token_urlsafe(32),
+            # In-process tests decide when alerts are due; the window is tested apart.
+            "ALERT_BATCH_WINDOW_SECONDS": "0",
+            "PUBLIC_BASE_URL": "https://gm.example.org",
         }
     )
     get_settings.cache_clear()

@@ -17,6 +17,7 @@ from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.errors import MalformedRequest, Unauthenticated
 from shared.jsonlog import configure_logging
+from shared.links import Purpose
 from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.screening import deadline_today
 from shared.services.funders import authenticate
@@ -29,8 +30,10 @@ from shared.services.project_listings import (
     owned_grant,
 )
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
+from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
 from shared.web.errors import install_error_handlers
+from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
 
 settings = get_settings()
@@ -136,6 +139,23 @@ def _private(response: Any, funder_id: str | None) -> Any:
     """What a funder key unlocked must not sit in a shared cache."""
     response.headers["Cache-Control"] = "private, no-store" if funder_id else "public, max-age=60"
     return response
+
+
+@app.route("/<any(confirm, unsubscribe, mute):action>", methods=["GET", "POST"])
+def emailed_link(action: str) -> Any:
+    """The links in emails. GET shows a page with a button and changes nothing (mail
+    scanners prefetch links); POST acts, including RFC 8058 one-click unsubscribe, whose
+    body (`List-Unsubscribe=One-Click`) carries nothing we need beyond the token."""
+    ad = adapters()
+    purpose = Purpose(action)
+    token = request.args.get("token", "")
+    if request.method == "GET":
+        view = preview_link(ad, purpose, token, ad.now())
+        # Relative, so the form posts back to this very URL wherever the function is mounted.
+        action = "?" + request.query_string.decode("ascii", "replace")
+        return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)
+    view = follow_link(ad, purpose, token, ad.now(), g.correlation_id)
+    return link_page(purpose, "done", view.language, grant_title=view.grant_title)
 
 
 @functions_framework.http

@@ -1,4 +1,9 @@
-"""Notify function (Pub/Sub push → CloudEvent): `match.found` in, one email out."""
+"""Notify function (Pub/Sub push → CloudEvent): everything that ends in an email.
+
+New profiles and projects get their confirmation email; matches become alerts; a
+confirmation releases held alerts; due notifications (instant batches, digests,
+reminders) are sent; scheduler ticks fan out into due notifications.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,22 @@ from shared.config import get_settings
 from shared.consumer import consume
 from shared.events import EventName
 from shared.jsonlog import configure_logging
-from shared.services.notifications import on_match_found
+from shared.services.alerts import on_match_found
+from shared.services.digests import on_schedule_tick
+from shared.services.notifications import on_notification_due
+from shared.services.subscriptions import on_subscriber_created, on_subscription_confirmed
 
 settings = get_settings()
 configure_logging("notify", settings.google_cloud_project, settings.log_level)
 
-HANDLERS = {EventName.MATCH_FOUND: on_match_found}
+HANDLERS = {
+    EventName.PROFILE_CREATED: on_subscriber_created,
+    EventName.PROJECT_SUBMITTED: on_subscriber_created,
+    EventName.SUBSCRIPTION_CONFIRMED: on_subscription_confirmed,
+    EventName.MATCH_FOUND: on_match_found,
+    EventName.NOTIFICATION_DUE: on_notification_due,
+    EventName.SCHEDULE_TICK: on_schedule_tick,
+}
 
 
 @functions_framework.cloud_event

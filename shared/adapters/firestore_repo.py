@@ -7,6 +7,7 @@ request path could not.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore_keys import (
     ANY,
+    IN_LIMIT,
     ROLLING,
     CandidateQuery,
     grant_queries,
@@ -29,7 +31,8 @@ from shared.adapters.firestore_keys import (
 )
 from shared.events import Envelope
 from shared.models import Grant, Match, Profile, Project
-from shared.taxonomy import TargetKind
+from shared.recipients import Recipient, RecipientKind
+from shared.taxonomy import Frequency, TargetKind
 
 GRANTS = "grants"
 PROJECTS = "projects"
@@ -37,11 +40,15 @@ PROFILES = "profiles"
 MATCHES = "matches"
 NOTIFICATIONS = "notifications"
 FUNDERS = "funders"
+FUNDER_CONTACTS = "funder_contacts"  # private: kept apart from anything a funder API shows
+ALERTS = "alerts"
 API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
+BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
+_SUBSCRIBERS = {RecipientKind.PROFILE: PROFILES, RecipientKind.PROJECT: PROJECTS}
 
 
 class SaveOutcome(StrEnum):
@@ -112,6 +119,19 @@ class FirestoreRepository:
     def create_funder(self, funder_id: str, name: str, now: datetime) -> None:
         """Store a new funder."""
         self._db.collection(FUNDERS).document(funder_id).create({"name": name, "created_at": now})
+
+    def set_funder_contact(self, funder_id: str, email: str, language: str, now: datetime) -> None:
+        """Store a funder's private email (for the weekly "projects that fit" email)."""
+        self._db.collection(FUNDER_CONTACTS).document(funder_id).set(
+            {"email": email, "language": language, "unsubscribed_at": None, "created_at": now}
+        )
+
+    def funders_with_contact(self) -> list[str]:
+        """Ids of funders that gave an email and did not unsubscribe."""
+        query = self._db.collection(FUNDER_CONTACTS).where(
+            filter=FieldFilter("unsubscribed_at", "==", None)
+        )
+        return [snap.id for snap in query.stream()]
 
     def add_api_key(self, key_id: str, funder_id: str, secret_hash: str, now: datetime) -> None:
         """Store a key's hash for a funder."""
@@ -196,6 +216,15 @@ class FirestoreRepository:
                 if snap.id not in seen:
                     seen.add(snap.id)
                     yield Grant.model_validate(snap.to_dict())
+
+    def grants_closing_between(self, first: date, last: date) -> list[Grant]:
+        """Grants whose deadline falls between `first` and `last` (inclusive)."""
+        query = (
+            self._db.collection(GRANTS)
+            .where(filter=FieldFilter("closes_on", ">=", first.isoformat()))
+            .where(filter=FieldFilter("closes_on", "<=", last.isoformat()))
+        )
+        return [Grant.model_validate(snap.to_dict()) for snap in query.stream()]
 
     # -- projects and profiles ----------------------------------------------------------
     def create_project(self, project: Project, request_hash: str, event: Envelope) -> SaveOutcome:
@@ -305,6 +334,56 @@ class FirestoreRepository:
             self.documents_read += 1
             yield snap.to_dict()
 
+    # -- recipients (who gets email, and their consent) ---------------------------------
+    def get_recipient(self, kind: RecipientKind, recipient_id: str) -> Recipient | None:
+        """A profile, a project's contact or a funder's contact, as a recipient."""
+        if kind is RecipientKind.PROFILE:
+            profile = self.get_profile(recipient_id)
+            return Recipient.of_profile(profile) if profile else None
+        if kind is RecipientKind.PROJECT:
+            project = self.get_project(recipient_id)
+            return Recipient.of_project(project) if project else None
+        contact = self._db.collection(FUNDER_CONTACTS).document(recipient_id).get()
+        funder = self._db.collection(FUNDERS).document(recipient_id).get()
+        if not (contact.exists and funder.exists):
+            return None
+        return Recipient.of_funder(
+            recipient_id,
+            funder.get("name"),
+            contact.get("email"),
+            contact.get("language"),
+            contact.get("unsubscribed_at") is not None,
+        )
+
+    def confirm_recipient(
+        self, kind: RecipientKind, recipient_id: str, now: datetime, event: Envelope
+    ) -> None:
+        """Mark an address confirmed and queue the event that releases what was held for
+        it, in one batch (so a crash cannot confirm without announcing)."""
+        batch = self._db.batch()
+        ref = self._db.collection(_SUBSCRIBERS[kind]).document(recipient_id)
+        batch.update(ref, {"confirmed": True, "confirmed_at": now, "updated_at": now})
+        self._add_outbox(batch, event)
+        with contextlib.suppress(gexc.AlreadyExists):  # a concurrent confirmation won
+            batch.commit()
+
+    def unsubscribe_recipient(self, kind: RecipientKind, recipient_id: str, now: datetime) -> None:
+        """Withdraw consent for good: nothing more is sent to this recipient."""
+        collection = _SUBSCRIBERS.get(kind, FUNDER_CONTACTS)
+        ref = self._db.collection(collection).document(recipient_id)
+        with contextlib.suppress(gexc.NotFound):
+            ref.update({"unsubscribed_at": now})
+
+    def weekly_profiles(self) -> list[str]:
+        """Ids of confirmed, subscribed profiles that want the weekly digest."""
+        query = (
+            self._db.collection(PROFILES)
+            .where(filter=FieldFilter("frequency", "==", Frequency.WEEKLY.value))
+            .where(filter=FieldFilter("confirmed", "==", True))
+            .where(filter=FieldFilter("unsubscribed_at", "==", None))
+        )
+        return [snap.id for snap in query.select([]).stream()]
+
     # -- matches ------------------------------------------------------------------------
     def save_match(self, match: Match, now: datetime) -> bool:
         """Create the match, or refresh its score and reasons; True if it is new."""
@@ -351,7 +430,7 @@ class FirestoreRepository:
             return ClaimOutcome.BUSY
         try:
             option = self._db.write_option(last_update_time=snap.update_time)
-            ref.update({**claim, "attempts": firestore.Increment(1)}, option=option)
+            ref.update({**fields, **claim, "attempts": firestore.Increment(1)}, option=option)
         except gexc.FailedPrecondition:
             return ClaimOutcome.BUSY
         return ClaimOutcome.CLAIMED
@@ -384,6 +463,75 @@ class FirestoreRepository:
             .limit(limit)
         )
         return [{"id": s.id, **s.to_dict()} for s in query.stream()]
+
+    # -- alerts: one per (recipient, match), the ledger of what each was told ------------
+    def add_alert(self, alert_id: str, fields: dict[str, Any], now: datetime) -> bool:
+        """Record a match a recipient should hear about; False if it was recorded before."""
+        ref = self._db.collection(ALERTS).document(alert_id)
+        try:
+            ref.create({**fields, "status": "pending", "created_at": now, "updated_at": now})
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+    def get_alert(self, alert_id: str) -> dict[str, Any] | None:
+        """An alert by id."""
+        snap = self._db.collection(ALERTS).document(alert_id).get()
+        return {"id": snap.id, **snap.to_dict()} if snap.exists else None
+
+    def set_alert(self, alert_id: str, fields: dict[str, Any], now: datetime) -> None:
+        """Create or change an alert (merge): used when a recipient mutes a grant."""
+        ref = self._db.collection(ALERTS).document(alert_id)
+        ref.set({**fields, "updated_at": now}, merge=True)
+
+    def alerts_of(
+        self, kind: RecipientKind, recipient_id: str, statuses: tuple[str, ...] = ("pending",)
+    ) -> list[dict[str, Any]]:
+        """A recipient's alerts in the given statuses."""
+        query = (
+            self._db.collection(ALERTS)
+            .where(filter=FieldFilter("recipient_kind", "==", kind.value))
+            .where(filter=FieldFilter("recipient_id", "==", recipient_id))
+            .where(filter=FieldFilter("status", "in", list(statuses)))
+        )
+        return [{"id": s.id, **s.to_dict()} for s in query.stream()]
+
+    def alerts_for_grants(self, grant_ids: list[str]) -> list[dict[str, Any]]:
+        """Every alert about any of these grants."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(grant_ids), IN_LIMIT):
+            chunk = grant_ids[start : start + IN_LIMIT]
+            query = self._db.collection(ALERTS).where(filter=FieldFilter("grant_id", "in", chunk))
+            found.extend({"id": s.id, **s.to_dict()} for s in query.stream())
+        return found
+
+    def update_alerts(self, alert_ids: list[str], fields: dict[str, Any], now: datetime) -> None:
+        """Apply the same change to several alerts atomically (per 500)."""
+        for start in range(0, len(alert_ids), BATCH_LIMIT):
+            batch = self._db.batch()
+            for alert_id in alert_ids[start : start + BATCH_LIMIT]:
+                ref = self._db.collection(ALERTS).document(alert_id)
+                batch.update(ref, {**fields, "updated_at": now})
+            batch.commit()
+
+    def due_alerts(self, now: datetime, limit: int) -> list[tuple[dict[str, Any], datetime]]:
+        """Alerts whose instant email is due, with their update times (for `postpone`)."""
+        query = (
+            self._db.collection(ALERTS)
+            .where(filter=FieldFilter("due_at", "<=", now))
+            .order_by("due_at")
+            .limit(limit)
+        )
+        return [({"id": s.id, **s.to_dict()}, s.update_time) for s in query.stream()]
+
+    def postpone_alert(self, alert_id: str, seen: datetime, until: datetime) -> bool:
+        """Move an alert's due time, unless it changed since `seen` (e.g. it was sent)."""
+        ref = self._db.collection(ALERTS).document(alert_id)
+        try:
+            ref.update({"due_at": until}, option=self._db.write_option(last_update_time=seen))
+        except (gexc.FailedPrecondition, gexc.NotFound):
+            return False
+        return True
 
     # -- outbox -------------------------------------------------------------------------
     def _add_outbox(self, batch: Any, event: Envelope) -> None:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import urllib.error
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from tenacity import (
 )
 
 from shared.emails import Email
+
+# The SendGrid client logs every request at DEBUG, Authorization header (the API key) and
+# payload (recipient addresses) included: never let it, whatever LOG_LEVEL says.
+logging.getLogger("python_http_client").setLevel(logging.WARNING)
 
 MAX_WAIT_SECONDS = 30.0
 _BACKOFF = wait_exponential_jitter(multiplier=0.5, max=MAX_WAIT_SECONDS, jitter=0.5)

@@ -7,6 +7,7 @@ import click
 from shared.cli.funders import funder
 from shared.cli.rank import rank
 from shared.cli.relay import relay
+from shared.cli.schedule import schedule
 
 
 @click.group()
@@ -17,3 +18,4 @@ def main() -> None:
 main.add_command(funder)
 main.add_command(relay)
 main.add_command(rank)
+main.add_command(schedule)

@@ -14,13 +14,22 @@ def funder() -> None:
 
 @funder.command("create")
 @click.option("--name", required=True, help="The funder's display name.")
+@click.option(
+    "--email",
+    default=None,
+    help="Private address for the weekly 'projects that fit your grants' (never shown).",
+)
+@click.option("--language", default="en", show_default=True, help="Language of that email.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def create(name: str, as_json: bool) -> None:
+def create(name: str, email: str | None, language: str, as_json: bool) -> None:
     """Create a funder and print its API key (shown once, stored only as a hash)."""
     from shared.services.funders import create_funder
 
     ad = adapters()
-    created = create_funder(ad, name, ad.now())
+    try:
+        created = create_funder(ad, name, ad.now(), email=email, language=language)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from exc
     if as_json:
         import json
 

@@ -6,9 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
+
 from shared.api_keys import issue_key, parse_key, secret_matches
 from shared.bootstrap import Adapters
 from shared.errors import Unauthenticated
+from shared.i18n import language_or_fallback
 
 
 @dataclass(frozen=True)
@@ -20,10 +23,20 @@ class NewFunder:
     api_key: str
 
 
-def create_funder(ad: Adapters, name: str, now: datetime) -> NewFunder:
-    """Create a funder with its first API key."""
+def create_funder(
+    ad: Adapters, name: str, now: datetime, email: str | None = None, language: str = "en"
+) -> NewFunder:
+    """Create a funder with its first API key, and optionally the private address that
+    gets the weekly "projects that fit your grants" email."""
+    if email is not None:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address: {exc}") from exc
     funder_id = "f_" + secrets.token_hex(8)
     ad.repo.create_funder(funder_id, name, now)
+    if email is not None:
+        ad.repo.set_funder_contact(funder_id, email, language_or_fallback(language), now)
     return NewFunder(funder_id, *add_key(ad, funder_id, now))
 
 

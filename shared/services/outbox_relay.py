@@ -1,4 +1,5 @@
-"""The relay: publish what the request path could not, and revive stalled notifications.
+"""The relay: publish what the request path could not, revive stalled notifications, and
+announce instant alerts whose batching window has passed.
 
 Runs every few seconds in the local stack and every minute from Cloud Scheduler in
 production. Re-publishing is safe: every consumer is idempotent.
@@ -12,8 +13,8 @@ from datetime import datetime, timedelta
 
 from shared.adapters.pubsub_publisher import PublishFailed
 from shared.bootstrap import Adapters
-from shared.events import MatchFound, new_event
-from shared.taxonomy import TargetKind
+from shared.events import PAYLOADS, EventName, new_event
+from shared.services.alerts import announce_due_alerts
 
 log = logging.getLogger(__name__)
 # Leave fresh outbox entries to the request that wrote them: it is publishing them now.
@@ -28,6 +29,7 @@ class RelayReport:
     published: int
     failed: int
     revived_notifications: int
+    recipients_with_due_alerts: int = 0
 
 
 def relay_once(ad: Adapters, now: datetime) -> RelayReport:
@@ -42,29 +44,34 @@ def relay_once(ad: Adapters, now: datetime) -> RelayReport:
             break  # Pub/Sub is down: the next pass retries the rest in order.
         ad.repo.event_published(event.id)
         published += 1
-    revived = 0 if failed else _revive_stale_notifications(ad, now)
-    if published or failed or revived:
+    revived = announced = 0
+    if not failed:
+        revived = _revive_stale_notifications(ad, now)
+        announced = announce_due_alerts(ad, now)
+    if published or failed or revived or announced:
         log.info(
             "relay pass",
-            extra={"published": published, "failed": failed, "revived": revived},
+            extra={
+                "published": published,
+                "failed": failed,
+                "revived": revived,
+                "alerts_announced": announced,
+            },
         )
-    return RelayReport(published, failed, revived)
+    return RelayReport(published, failed, revived, announced)
 
 
 def _revive_stale_notifications(ad: Adapters, now: datetime) -> int:
-    """A notify call that crashed mid-send leaves its claim behind; re-announce the match
-    so a later delivery takes over once the lease has expired."""
+    """A notify call that crashed mid-send leaves its claim behind; re-announce what caused
+    it, so a later delivery takes over once the lease has expired."""
     revived = 0
     for record in ad.repo.stale_notifications(now, BATCH):
+        if "cause_name" not in record:
+            continue
+        name = EventName(record["cause_name"])
+        payload = PAYLOADS[(name, 1)].model_validate(record["cause_payload"])
         event = new_event(
-            MatchFound(
-                match_id=record["match_id"],
-                grant_id=record["grant_id"],
-                target_kind=TargetKind(record["target_kind"]),
-                target_id=record["target_id"],
-            ),
-            correlation_id=record.get("correlation_id") or record["match_id"],
-            now=now,
+            payload, correlation_id=record.get("correlation_id") or record["id"], now=now
         )
         ad.publisher.publish(event)
         revived += 1

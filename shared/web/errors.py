@@ -8,11 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from shared import errors
+from shared.i18n import FALLBACK, LANGUAGES
 from shared.jsonlog import current_correlation_id
+from shared.links import Purpose
+from shared.web.pages import link_page
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,12 @@ def domain_error_response(exc: errors.DomainError) -> tuple[Any, int, dict[str, 
 
 def install_error_handlers(app: Flask) -> None:
     """Make every failure a JSON error response (no HTML error pages, no stack traces)."""
+
+    @app.errorhandler(errors.InvalidLink)
+    def _invalid_link(exc: errors.InvalidLink) -> Any:
+        # Someone clicked a link in an email: answer with a page, in their language.
+        language = request.accept_languages.best_match(LANGUAGES) or FALLBACK
+        return link_page(Purpose(exc.purpose), "invalid", language, status=400)
 
     @app.errorhandler(errors.DomainError)
     def _domain(exc: errors.DomainError) -> Any:

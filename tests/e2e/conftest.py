@@ -3,6 +3,7 @@ Pub/Sub push subscriptions, sending through the real sink, on project grantmatch
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -10,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import requests
 from google.cloud import firestore
 
 from dev import emulators, procs
-from dev.services import FUNCTIONS, Ports, function_command, stack_env
+from dev.services import FUNCTIONS, Ports, function_command, relay_command, stack_env
 from dev.topology import apply_topology
 from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
@@ -32,6 +34,7 @@ class Stack:
     ports: Ports
     sink_url: str
     ad: Adapters
+    env: dict[str, str]
 
     @property
     def ingest_url(self) -> str:
@@ -49,6 +52,16 @@ class Stack:
             time.sleep(0.2)
         raise TimeoutError(f"fewer than {count} matching email(s) after {timeout:.0f}s")
 
+    def confirm(self, address: str) -> dict[str, Any]:
+        """Read the confirmation email sent to `address` and press its button (POST)."""
+        [email] = self.wait_for_emails(
+            lambda m: m["to"] == [address] and m["categories"] == ["confirmation"]
+        )
+        [url] = re.findall(r"https?://\S+/confirm\?token=\S+", email["text"])
+        response = requests.post(url, timeout=10)
+        assert response.status_code == 200, response.text
+        return email
+
 
 @pytest.fixture(scope="session")
 def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[Stack]:
@@ -57,7 +70,7 @@ def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[St
     ps_port = int(emulator_hosts.pubsub.rsplit(":", 1)[1])
     sink_port = int(sink_url.rsplit(":", 1)[1])
     ports = Ports(fs_port, ps_port, sink_port, {name: procs.free_port() for name in FUNCTIONS})
-    env = stack_env(ports, E2E_PROJECT)
+    env = stack_env(ports, E2E_PROJECT, {"ALERT_BATCH_WINDOW_SECONDS": "1"})
     started: list[subprocess.Popen] = []
     try:
         for name in FUNCTIONS:
@@ -71,6 +84,8 @@ def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[St
                 )
             )
         apply_topology(E2E_PROJECT, ports.functions)
+        # The relay publishes the outbox and announces due alerts, as in the local stack.
+        started.append(_start_relay(env))
         settings = Settings(google_cloud_project=E2E_PROJECT)
         ad = Adapters(
             settings=settings,
@@ -78,10 +93,21 @@ def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[St
             publisher=PubSubPublisher(E2E_PROJECT, 5.0),
             sender=None,  # type: ignore[arg-type] - the stack's notify function sends
         )
-        yield Stack(ports, sink_url, ad)
+        yield Stack(ports, sink_url, ad, env)
     finally:
         for process in started:
             procs.stop(process)
+
+
+def _start_relay(env: dict[str, str]) -> subprocess.Popen:
+    with (ARTIFACTS / "logs" / "e2e-relay.log").open("ab") as log:
+        return subprocess.Popen(
+            relay_command(every=0.5),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
 
 
 @pytest.fixture

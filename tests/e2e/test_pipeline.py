@@ -1,7 +1,10 @@
-"""The whole chain: HTTP → Firestore → Pub/Sub push → match → Pub/Sub push → notify → sink."""
+"""The whole chain: HTTP → Firestore → Pub/Sub push → match → Pub/Sub push → notify → sink,
+with the relay announcing due alerts, all as separate processes."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import requests
@@ -23,23 +26,43 @@ def _funder_key(stack) -> str:
     return create_funder(stack.ad, "E2E Foundation", stack.ad.now()).api_key
 
 
-def test_posted_grant_reaches_the_matching_profile_by_email(e2e):
-    _post(e2e, "/profiles", profile_body(email="fits@cso.example.org"))
+def _alerts_to(stack, address: str) -> list[dict]:
+    return [
+        m
+        for m in sink_messages(stack.sink_url)
+        if m["to"] == [address] and m["categories"] != ["confirmation"]
+    ]
+
+
+def test_confirm_alert_unsubscribe_then_nothing_more(e2e):
+    address = "fits@cso.example.org"
+    _post(e2e, "/profiles", profile_body(email=address, language="en"))
     _post(e2e, "/profiles", profile_body(email="elsewhere@cso.example.org", countries=["TH"]))
-    grant = _post(e2e, "/grants", grant_body(title="Phones for reporters"), _funder_key(e2e))
+    key = _funder_key(e2e)
+    _post(e2e, "/grants", grant_body(title="Held until confirmed", external_id="g-1"), key)
 
-    [email] = e2e.wait_for_emails(lambda m: "Phones for reporters" in m["subject"])
-    assert email["to"] == ["fits@cso.example.org"]
-    assert email["subject"] == f"Grant match for {profile_body()['org_name']}: Phones for reporters"
-    assert "Phones for reporters" in email["text"] and "5,000–40,000 USD" in email["text"]
-    assert "applicant: unregistered group via fiscal sponsor" in email["html"]
-    assert e2e.ad.repo.get_grant(grant["id"]) is not None
+    confirmation = e2e.confirm(address)  # the only email before the link is followed
+    assert confirmation["subject"] == "Please confirm your grant alerts from Grant Match"
+    [alert] = e2e.wait_for_emails(lambda m: "Held until confirmed" in m["subject"])
+    assert alert["subject"] == "New grant for Delta Rights Network: Held until confirmed"
+    assert "$5,000 – $40,000" in alert["text"]
+    assert "Applicant: unregistered group, through a fiscal sponsor" in alert["html"]
 
-    time.sleep(2)  # give any duplicate or stray email the time to show up
-    assert [m["to"] for m in sink_messages(e2e.sink_url)] == [["fits@cso.example.org"]]
+    unsubscribe = alert["headers"]["List-Unsubscribe"].strip("<>")
+    assert alert["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = requests.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}, timeout=10)
+    assert one_click.status_code == 200
+
+    _post(e2e, "/grants", grant_body(title="After unsubscribing", external_id="g-2"), key)
+    time.sleep(3)  # window (1 s) + relay passes + delivery: what would have arrived by now
+    assert [m["subject"] for m in _alerts_to(e2e, address)] == [alert["subject"]]
+    # The other profile never confirmed and does not fit: only its confirmation went out.
+    assert [m["categories"] for m in sink_messages(e2e.sink_url) if "elsewhere" in m["to"][0]] == [
+        ["confirmation"]
+    ]
 
 
-def test_submitted_project_is_alerted_about_an_open_grant(e2e):
+def test_submitted_project_is_alerted_about_an_open_grant_once_confirmed(e2e):
     _post(
         e2e,
         "/grants",
@@ -47,12 +70,14 @@ def test_submitted_project_is_alerted_about_an_open_grant(e2e):
         _funder_key(e2e),
     )
     _post(e2e, "/projects", project_body(contact_email="team@laomedia.example.org", country="LA"))
-    [email] = e2e.wait_for_emails(lambda m: m["to"] == ["team@laomedia.example.org"])
-    assert "Open call for Lao media" in email["subject"]
+    e2e.confirm("team@laomedia.example.org")
+    [email] = e2e.wait_for_emails(lambda m: "Open call for Lao media" in m["subject"])
+    assert email["to"] == ["team@laomedia.example.org"]
 
 
 def test_event_delivered_three_times_sends_one_email(e2e):
-    _post(e2e, "/profiles", profile_body(email="once@cso.example.org"))
+    _post(e2e, "/profiles", profile_body(email="once@cso.example.org", language="en"))
+    e2e.confirm("once@cso.example.org")
     grant = _post(e2e, "/grants", grant_body(title="Only once"), _funder_key(e2e))
     e2e.wait_for_emails(lambda m: "Only once" in m["subject"])
     stored = e2e.ad.repo.get_grant(grant["id"])
@@ -66,6 +91,21 @@ def test_event_delivered_three_times_sends_one_email(e2e):
     time.sleep(3)
     assert len([m for m in sink_messages(e2e.sink_url) if "Only once" in m["subject"]]) == 1
     assert len(list(e2e.ad.repo._db.collection("matches").stream())) == 1
+
+
+def test_weekly_digest_is_triggered_by_the_schedule_command(e2e):
+    address = "weekly@cso.example.org"
+    _post(e2e, "/profiles", profile_body(email=address, language="vi", frequency="weekly"))
+    e2e.confirm(address)
+    _post(e2e, "/grants", grant_body(title="Weekly news"), _funder_key(e2e))
+    command = [sys.executable, "-m", "shared.cli", "schedule", "digest"]
+    for _ in range(2):  # the same tick twice in one week
+        subprocess.run(command, env=e2e.env, check=True, capture_output=True, timeout=60)
+    [digest] = e2e.wait_for_emails(lambda m: m["categories"] == ["digest"])
+    assert digest["to"] == [address]
+    assert digest["subject"] == "Tài trợ trong tuần của bạn: 1 kết quả phù hợp"
+    time.sleep(1.5)
+    assert len([m for m in sink_messages(e2e.sink_url) if m["categories"] == ["digest"]]) == 1
 
 
 def test_poison_message_is_acked_and_parked_on_the_dead_letter_topic(e2e):

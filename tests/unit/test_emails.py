@@ -1,48 +1,176 @@
-"""Rendering the match alert: content, escaping, fiscal-sponsor wording."""
+"""Every email in every language: content, escaping, unsubscribe headers, fallbacks."""
 
 from __future__ import annotations
 
-from shared.emails import format_amount, grant_amount_range, render_match_alert
+import gettext
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from shared import emails
+from shared.emails import GrantProjects, localise_reason, match_item, project_item
+from shared.i18n import LANGUAGES, LOCALE_DIR, drop_unsafe_translations, format_money, translations
+from shared.links import LinkSigner
 from shared.matching import evaluate
+from shared.recipients import Recipient
 from tests import builders as b
 
+LINKS = LinkSigner("unit-test-secret-" + "x" * 32, "https://alerts.example.org")
+SCRIPT = "<script>alert(1)</script> grant"
 
-def _render(**grant_overrides):
+
+def _item(recipient: Recipient, **grant_overrides):
     grant = b.grant(**grant_overrides)
-    target = b.project(applicant_type="unregistered_group")
-    match = evaluate(grant, target, b.today())
+    match = evaluate(grant, b.profile(), b.today())
     assert match is not None
-    return render_match_alert(to="x@example.org", org_name="Org <b>", grant=grant, match=match)
+    return match_item(recipient, grant, match, LINKS, b.today())
 
 
-def test_alert_shows_title_reasons_amount_deadline_and_link():
-    email = _render()
+def _all_emails(language: str, title: str = "Digital security for community media"):
+    """One of each kind of email, for one language."""
+    profile = Recipient.of_profile(b.profile(language=language, currency="KHR", amount_max=4e6))
+    project = Recipient.of_project(b.project(language=language))
+    funder = Recipient.of_funder("f_1", "Mekong Fund", "grants@fund.example.org", language, False)
+    item = _item(profile, title=title)
+    match = evaluate(b.grant(), b.project(), b.today())
+    fits = GrantProjects(
+        title,
+        "https://api.example.org/grants/g_1/projects",
+        [project_item(b.project(title=title), match, language)],
+    )
+    return {
+        "confirmation": emails.render_confirmation(profile, LINKS, "r"),
+        "confirmation-project": emails.render_confirmation(project, LINKS, "r"),
+        "alerts": emails.render_alerts(profile, [item], LINKS, "r"),
+        "alerts-many": emails.render_alerts(profile, [item, item], LINKS, "r"),
+        "alerts-project": emails.render_alerts(project, [item], LINKS, "r"),
+        "digest": emails.render_digest(profile, [item], 3, LINKS, "r"),
+        "reminder": emails.render_reminder(profile, [item], LINKS, "r"),
+        "funder": emails.render_funder_digest(funder, [fits], 2, LINKS, "r"),
+    }
+
+
+ENGLISH = _all_emails("en")
+
+
+def test_compiled_catalogues_are_present_and_current():
+    for language in LANGUAGES[1:]:
+        folder = LOCALE_DIR / language / "LC_MESSAGES"
+        mo, po = folder / "messages.mo", folder / "messages.po"
+        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, (
+            f"{mo} is missing or older than its .po: run `make messages-compile`"
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_email_renders_in_every_language(language):
+    for kind, email in _all_emails(language).items():
+        assert email.subject and email.text.strip() and email.html.startswith("<!doctype html>")
+        assert f'<html lang="{language}">' in email.html
+        unsubscribe = email.headers["List-Unsubscribe"].strip("<>")
+        assert unsubscribe.startswith("https://alerts.example.org/unsubscribe?token=")
+        assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert unsubscribe in email.text and unsubscribe.replace("&", "&amp;") in email.html
+        if language != "en":  # really translated, not English passed through
+            assert email.subject != ENGLISH[kind].subject, (language, kind)
+            assert "Hello" not in email.text and "Why it fits" not in email.text
+
+
+def test_alert_shows_reasons_amounts_deadline_and_links():
+    email = ENGLISH["alerts"]
     for part in (email.text, email.html):
         assert "Digital security for community media" in part
-        assert "5,000–40,000 USD" in part
-        assert "2027-03-31" in part
-        assert "applicant: unregistered group via fiscal sponsor" in part
+        assert "$5,000 – $40,000" in part  # the grant's currency
+        assert "up to KHR4,000,000" in part  # what the applicant asked for, in its own
+        assert "March 31, 2027" in part
+        assert "Applicant: unregistered group, through a fiscal sponsor" in part
+        assert "Country: Cambodia" in part
+        assert "does not need to be registered" in part
+        assert "/mute?token=" in part
     assert "https://funder.example.org/calls/2027-01" in email.html
-    assert email.subject.startswith("Grant match for Org <b>")
+    assert (
+        email.subject == "New grant for Delta Rights Network: Digital security for community media"
+    )
 
 
 def test_html_escapes_what_users_typed():
-    email = _render(title="<script>alert(1)</script> grant")
-    assert "<script>" not in email.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in email.html
-    assert "Org &lt;b&gt;" in email.html
+    for kind, email in _all_emails("th", title=SCRIPT).items():
+        if kind.startswith("confirmation"):
+            continue
+        assert "<script>" not in email.html, kind
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in email.html, kind
+    assert SCRIPT in _all_emails("en", title=SCRIPT)["alerts"].text  # text is not HTML
 
 
-def test_fiscal_sponsor_is_explained_neutrally():
-    assert "does not need to be registered" in _render().text
+def test_funder_email_never_contains_the_contact_address():
+    email = ENGLISH["funder"]
+    contact = b.project_body()["contact_email"]
+    assert contact not in email.text and contact not in email.html
+    assert "Mekong Youth Media" in email.text and "2 more projects" in email.text
 
 
-def test_rolling_deadline_is_said_in_words():
-    assert "rolling (no fixed deadline)" in _render(deadline=None).text
+def test_amounts_and_dates_follow_the_locale():
+    assert format_money(40000, "USD", "vi") == "40.000\xa0US$"
+    assert format_money(1500000, "KHR", "km") == "1,500,000៛"
+    assert format_money(12.5, "EUR", "en") == "€12.50"
+    item = _item(Recipient.of_profile(b.profile(language="km")))
+    assert item.deadline == "31 មីនា 2027"
 
 
-def test_amount_formats():
-    assert format_amount(25000, "USD") == "25,000 USD"
-    assert format_amount(12.5, "EUR") == "12.50 EUR"
-    assert grant_amount_range(b.grant(amount_min=None, amount_max=1000)) == "up to 1,000 USD"
-    assert grant_amount_range(b.grant(amount_min=100, amount_max=None)) == "from 100 USD"
+def test_screening_reasons_are_translated_and_unknown_ones_kept():
+    assert localise_reason("country: LA, KH", "lo") == "ປະເທດ: ລາວ, ກຳປູເຈຍ"
+    assert localise_reason("sector: digital-security", "vi") == "Lĩnh vực: An ninh số"
+    assert localise_reason("deadline: 2027-03-31", "en") is None  # shown on its own line
+    assert localise_reason("text: mentions 'radio'", "th") == "text: mentions 'radio'"
+
+
+def test_unknown_language_and_missing_string_fall_back_to_english():
+    assert _all_emails("fr")["alerts"].subject == ENGLISH["alerts"].subject
+    assert translations("km").gettext("A sentence no catalogue has") == (
+        "A sentence no catalogue has"
+    )
+
+
+def test_translation_that_would_break_formatting_is_dropped():
+    catalog = {
+        "": "header",
+        "Hello %(name)s,": "Bonjour %(nom)s,",  # wrong placeholder: KeyError at render
+        "up to %(amount)s": "50% jusqu'à %(amount)s",  # stray %: ValueError at render
+        "Amount": "Montant",
+        ("closes in %(num)d day", 0): "ferme dans %(num)d jours",
+    }
+    assert sorted(drop_unsafe_translations(catalog)) == ["Hello %(name)s,", "up to %(amount)s"]
+    fallback = gettext.NullTranslations()
+    assert catalog.get("Hello %(name)s,", fallback.gettext("Hello %(name)s,")) == "Hello %(name)s,"
+    assert set(catalog) == {"", "Amount", ("closes in %(num)d day", 0)}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_catalogue_is_complete_current_and_safe(language):
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert not [m.id for m in catalog if m.id and not all(_strings(m))], "untranslated"
+    assert list(catalog.check()) == []  # placeholders agree with the English
+    assert translated == _extracted_msgids(), "run `make messages-update` and translate"
+
+
+def _strings(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, tuple) else [message.string]
+
+
+def _extracted_msgids() -> set[str]:
+    """What `make messages-extract` would collect today, from the same babel.toml."""
+    import tomllib
+
+    from dev.services import REPO
+
+    mappings = tomllib.loads((REPO / "babel.toml").read_text())["mappings"]
+    method_map = [(m["pattern"], m["method"]) for m in mappings]
+    options_map = {
+        m["pattern"]: {k: v for k, v in m.items() if k not in ("pattern", "method")}
+        for m in mappings
+    }
+    found = extract_from_dir(str(REPO), method_map, options_map)
+    return {msg if isinstance(msg, str) else msg[0] for _f, _l, msg, _c, _x in found}

@@ -45,3 +45,10 @@ def test_redact_walks_nested_structures():
     assert redact({"a": ["x@y.org", {"b": "q@r.net"}]}) == {
         "a": ["[redacted-email]", {"b": "[redacted-email]"}]
     }
+
+
+def test_api_keys_are_redacted_too():
+    line = _log_line(
+        "retry", header="Authorization: Bearer gm_0123456789abcdef_secretpart", key="SG.ab_cd.ef-gh"
+    )
+    assert "secretpart" not in json.dumps(line) and "SG.ab_cd" not in json.dumps(line)

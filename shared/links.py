@@ -1,0 +1,95 @@
+"""Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant.
+
+A token names the recipient by id (never by address), is signed with a secret from the
+settings (itsdangerous, HMAC-SHA1 over a per-purpose salt), and expires. The salt makes
+each token single-purpose: a confirmation token cannot unsubscribe and vice versa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+from urllib.parse import urlencode
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from shared.errors import InvalidLink
+from shared.recipients import RecipientKind
+
+
+class Purpose(StrEnum):
+    """What a link does; also its URL path."""
+
+    CONFIRM = "confirm"
+    UNSUBSCRIBE = "unsubscribe"
+    MUTE = "mute"
+
+
+#: A confirmation is asked for now; unsubscribe and "stop this grant" links must keep
+#: working in an email that is read months later.
+LIFETIME: Final[dict[Purpose, timedelta]] = {
+    Purpose.CONFIRM: timedelta(days=7),
+    Purpose.UNSUBSCRIBE: timedelta(days=365),
+    Purpose.MUTE: timedelta(days=365),
+}
+
+
+@dataclass(frozen=True)
+class LinkClaim:
+    """What a valid token says: who, and (for MUTE) which grant."""
+
+    purpose: Purpose
+    recipient_kind: RecipientKind
+    recipient_id: str
+    grant_id: str | None = None
+
+
+class LinkSigner:
+    """Makes and checks the signed links of one deployment."""
+
+    def __init__(self, secret: str, base_url: str) -> None:
+        if len(secret) < 32:
+            raise ValueError("LINK_SIGNING_SECRET must be set (32 characters or more)")
+        self._secret = secret
+        self._base_url = base_url.rstrip("/")
+
+    def _serializer(self, purpose: Purpose) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._secret, salt=f"grantmatch-link/{purpose.value}")
+
+    def token(self, claim: LinkClaim) -> str:
+        """A signed, timestamped token for `claim`."""
+        data = {"k": claim.recipient_kind.value, "i": claim.recipient_id}
+        if claim.grant_id is not None:
+            data["g"] = claim.grant_id
+        return self._serializer(claim.purpose).dumps(data)
+
+    def url(self, claim: LinkClaim) -> str:
+        """The public link for `claim` (GET shows a page, POST acts)."""
+        return f"{self._base_url}/{claim.purpose.value}?{urlencode({'token': self.token(claim)})}"
+
+    def read(self, purpose: Purpose, token: str, now: datetime) -> LinkClaim:
+        """The claim in a token made for `purpose`, or InvalidLink if it is forged, made
+        for another purpose, or expired at `now`."""
+        try:
+            data, signed_at = self._serializer(purpose).loads(token, return_timestamp=True)
+            claim = LinkClaim(purpose, RecipientKind(data["k"]), str(data["i"]), data.get("g"))
+        except (BadData, KeyError, TypeError, ValueError) as exc:
+            raise InvalidLink(purpose.value, expired=False) from exc
+        if now - signed_at > LIFETIME[purpose]:
+            raise InvalidLink(purpose.value, expired=True)
+        return claim
+
+    # Shorthands used by the email renderers.
+    def confirm_url(self, kind: RecipientKind, recipient_id: str) -> str:
+        """Link that confirms an address (double opt-in)."""
+        return self.url(LinkClaim(Purpose.CONFIRM, kind, recipient_id))
+
+    def unsubscribe_url(self, kind: RecipientKind, recipient_id: str) -> str:
+        """One-click unsubscribe link (also the List-Unsubscribe header)."""
+        return self.url(LinkClaim(Purpose.UNSUBSCRIBE, kind, recipient_id))
+
+    def mute_url(self, kind: RecipientKind, recipient_id: str, grant_id: str) -> str:
+        """Link that drops one grant from a recipient's alerts and reminders."""
+        return self.url(LinkClaim(Purpose.MUTE, kind, recipient_id, grant_id))

@@ -1,0 +1,123 @@
+"""Consent: double opt-in, unsubscribe, and dropping one grant from a recipient's alerts.
+
+Any address typed into a public form, a profile's `email` as much as a project's
+`contact_email`, gets one confirmation email and nothing else until its link is followed.
+Matches found meanwhile are kept (as pending alerts) and go out once it is confirmed.
+Unsubscribing is final for that profile or project.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.bootstrap import Adapters
+from shared.emails import render_confirmation
+from shared.errors import InvalidLink
+from shared.events import (
+    Envelope,
+    ProfileCreated,
+    ProjectSubmitted,
+    SubscriptionConfirmed,
+    new_event,
+)
+from shared.ids import content_hash, match_id
+from shared.links import LinkClaim, Purpose
+from shared.recipients import EmailKind, Recipient, RecipientKind
+from shared.services.alerts import alert_id, release_held_alerts
+from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
+from shared.services.submissions import publish_now
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What a link page needs: the reader's language and, for MUTE, the grant's title."""
+
+    language: str
+    grant_title: str = ""
+
+
+def on_subscriber_created(envelope: Envelope, ad: Adapters) -> str:
+    """A new profile or project: send its address the confirmation email, once."""
+    payload = envelope.parsed()
+    if isinstance(payload, ProfileCreated):
+        recipient = ad.repo.get_recipient(RecipientKind.PROFILE, payload.profile_id)
+    else:
+        assert isinstance(payload, ProjectSubmitted)
+        recipient = ad.repo.get_recipient(RecipientKind.PROJECT, payload.project_id)
+    if recipient is None or recipient.confirmed:
+        return "nothing-to-confirm"
+    nid = notification_id(EmailKind.CONFIRMATION, recipient)
+    email = render_confirmation(recipient, link_signer(ad), nid)
+    return deliver(ad, Outgoing(nid, EmailKind.CONFIRMATION, recipient, email), envelope)
+
+
+def _recipient_of(
+    ad: Adapters, purpose: Purpose, token: str, now: datetime
+) -> tuple[LinkClaim, Recipient]:
+    claim = link_signer(ad).read(purpose, token, now)
+    recipient = ad.repo.get_recipient(claim.recipient_kind, claim.recipient_id)
+    if recipient is None:  # deleted since the email was sent
+        raise InvalidLink(purpose.value, expired=False)
+    return claim, recipient
+
+
+def preview_link(ad: Adapters, purpose: Purpose, token: str, now: datetime) -> LinkView:
+    """Check a link without acting on it (GET: mail scanners prefetch links)."""
+    claim, recipient = _recipient_of(ad, purpose, token, now)
+    return _view(ad, claim, recipient)
+
+
+def follow_link(
+    ad: Adapters, purpose: Purpose, token: str, now: datetime, correlation_id: str
+) -> LinkView:
+    """Act on a link (POST): confirm, unsubscribe or mute. Idempotent."""
+    claim, recipient = _recipient_of(ad, purpose, token, now)
+    kind, rid = recipient.kind, recipient.id
+    if purpose is Purpose.CONFIRM and not recipient.confirmed and not recipient.unsubscribed:
+        event = new_event(
+            SubscriptionConfirmed(recipient_kind=kind, recipient_id=rid),
+            correlation_id=correlation_id,
+            now=now,
+            event_id=content_hash(f"confirmed/{kind.value}/{rid}")[:32],
+        )
+        ad.repo.confirm_recipient(kind, rid, now, event)
+        publish_now(ad, event)
+        log.info("address confirmed", extra={"recipient_kind": kind.value, "recipient_id": rid})
+    elif purpose is Purpose.UNSUBSCRIBE and not recipient.unsubscribed:
+        ad.repo.unsubscribe_recipient(kind, rid, now)
+        log.info("unsubscribed", extra={"recipient_kind": kind.value, "recipient_id": rid})
+    elif purpose is Purpose.MUTE and claim.grant_id is not None:
+        mid = match_id(claim.grant_id, kind.value, rid)
+        fields = {
+            "recipient_kind": kind.value,
+            "recipient_id": rid,
+            "match_id": mid,
+            "grant_id": claim.grant_id,
+            "status": "muted",
+            "due_at": None,
+        }
+        ad.repo.set_alert(alert_id(kind, mid), fields, now)
+        log.info("grant muted", extra={"recipient_id": rid, "grant_id": claim.grant_id})
+    return _view(ad, claim, recipient)
+
+
+def _view(ad: Adapters, claim: LinkClaim, recipient: Recipient) -> LinkView:
+    title = ""
+    if claim.grant_id is not None:
+        grant = ad.repo.get_grant(claim.grant_id)
+        title = grant.title if grant else ""
+    return LinkView(recipient.language, title)
+
+
+def on_subscription_confirmed(envelope: Envelope, ad: Adapters) -> int:
+    """Send what was held for a newly confirmed address: its pending alerts become due."""
+    payload = envelope.parsed()
+    assert isinstance(payload, SubscriptionConfirmed)
+    recipient = ad.repo.get_recipient(payload.recipient_kind, payload.recipient_id)
+    if recipient is None:
+        return 0
+    return release_held_alerts(ad, recipient)
