@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev smoke test unit lint format clean
+.PHONY: dev smoke test unit build lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(STAMP)
 ## Only the fast tests that need no emulator.
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
+
+## Package every function for deployment: build/<function>/ and build/<function>.zip (DEPLOY.md).
+build: $(STAMP)
+	$(PY) -m dev.build_functions
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
