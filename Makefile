@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev smoke test unit lint format clean messages-extract messages-update messages-compile
+.PHONY: dev smoke test unit build lint format clean messages-extract messages-update messages-compile
 
 # Email catalogues: the .po files are the source (committed), the .mo files are built.
 PO_FILES := $(wildcard shared/locale/*/LC_MESSAGES/messages.po)
@@ -53,6 +53,10 @@ test: $(STAMP) $(MO_FILES)
 ## Only the fast tests that need no emulator.
 unit: $(STAMP) $(MO_FILES)
 	$(PY) -m pytest tests/unit
+
+## Package every function for deployment: build/<function>/ and build/<function>.zip (DEPLOY.md).
+build: $(STAMP) $(MO_FILES)
+	$(PY) -m dev.build_functions
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

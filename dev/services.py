@@ -30,10 +30,13 @@ class Ports:
     firestore: int = field(default_factory=lambda: 8681 + _offset())
     pubsub: int = field(default_factory=lambda: 8682 + _offset())
     sink: int = field(default_factory=lambda: 8710 + _offset())
+    # Functions without a local port do not run as servers locally (the relay runs as
+    # `grantmatch relay --loop` instead of behind a scheduler).
     functions: dict[str, int] = field(
         default_factory=lambda: {
             name: spec["local_port"] + _offset()
             for name, spec in load_topology()["functions"].items()
+            if "local_port" in spec
         }
     )
 

@@ -44,6 +44,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
 
+#: Settings whose default is right in production as well. Every other setting must be set
+#: by the deployment (infra/main.tf `environment`, or Secret Manager for secrets); the
+#: contract tests fail until it is, so a new setting cannot quietly run on a local-stack
+#: default in the cloud.
+PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
+    {
+        "sendgrid_api_host",
+        "sendgrid_timeout_seconds",
+        "sendgrid_max_attempts",
+        "mail_from_name",
+        "max_body_bytes",
+        "publish_timeout_seconds",
+        "notification_lease_seconds",
+        "processed_event_ttl_days",
+        "log_level",
+    }
+)
+
+
 @cache
 def get_settings() -> Settings:
     """The process-wide settings (cached: environment variables are read once)."""

@@ -1,0 +1,133 @@
+# Topics and OUR OWN push subscriptions, exactly as infra/topology.json describes them
+# (tests/contract/test_terraform_topology.py compares the two). Adding an event means adding
+# its topic, subscription and publishers here and in topology.json.
+
+locals {
+  topics = ["grant-published", "project-submitted", "profile-created", "match-found", "dead-letter"]
+
+  push_subscriptions = {
+    "match-on-grant-published" = {
+      topic                 = "grant-published"
+      push_to               = "match"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "match-on-project-submitted" = {
+      topic                 = "project-submitted"
+      push_to               = "match"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "match-on-profile-created" = {
+      topic                 = "profile-created"
+      push_to               = "match"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-match-found" = {
+      topic                 = "match-found"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+  }
+
+  pull_subscriptions = {
+    # Where poison and undeliverable messages wait for a person (DEPLOY.md: verify).
+    "dead-letter-inbox" = {
+      topic                = "dead-letter"
+      ack_deadline_seconds = 60
+      retention_seconds    = 604800
+    }
+  }
+
+  # Who may publish to each topic. Authoritative: a function can only emit its own events.
+  topic_publishers = {
+    "grant-published"   = [local.runtime_member.ingest, local.runtime_member.relay]
+    "project-submitted" = [local.runtime_member.ingest, local.runtime_member.relay]
+    "profile-created"   = [local.runtime_member.ingest, local.runtime_member.relay]
+    "match-found"       = [local.runtime_member.match, local.runtime_member.relay]
+    # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.
+    "dead-letter" = [local.runtime_member.match, local.runtime_member.notify, local.pubsub_agent]
+  }
+}
+
+resource "google_pubsub_topic" "topic" {
+  for_each   = toset(local.topics)
+  name       = each.key
+  depends_on = [google_project_service.api]
+}
+
+resource "google_pubsub_topic_iam_binding" "publishers" {
+  for_each = local.topic_publishers
+  project  = var.project_id
+  topic    = google_pubsub_topic.topic[each.key].name
+  role     = "roles/pubsub.publisher"
+  members  = each.value
+}
+
+resource "google_pubsub_subscription" "push" {
+  for_each             = local.push_subscriptions
+  name                 = each.key
+  topic                = google_pubsub_topic.topic[each.value.topic].id
+  ack_deadline_seconds = each.value.ack_deadline_seconds
+
+  push_config {
+    # The path names the topic, as in the local stack (dev/topology.py): functions-framework
+    # then puts it in the CloudEvent's source.
+    push_endpoint = "${google_cloudfunctions2_function.fn[each.value.push_to].service_config[0].uri}/projects/${var.project_id}/topics/${each.value.topic}"
+    oidc_token {
+      service_account_email = google_service_account.pusher[each.value.push_to].email
+      audience              = google_cloudfunctions2_function.fn[each.value.push_to].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "${each.value.min_backoff_seconds}s"
+    maximum_backoff = "${each.value.max_backoff_seconds}s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.topic[each.value.dead_letter_topic].id
+    max_delivery_attempts = each.value.max_delivery_attempts
+  }
+
+  # Never expire for inactivity (the default is 31 days): a quiet month loses nothing.
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+resource "google_pubsub_subscription" "pull" {
+  for_each                   = local.pull_subscriptions
+  name                       = each.key
+  topic                      = google_pubsub_topic.topic[each.value.topic].id
+  ack_deadline_seconds       = each.value.ack_deadline_seconds
+  message_retention_duration = "${each.value.retention_seconds}s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# To dead-letter, the Pub/Sub agent must be able to take a message off the source
+# subscription (and publish it: see topic_publishers["dead-letter"]).
+resource "google_pubsub_subscription_iam_member" "dead_letter_forwarding" {
+  for_each     = local.push_subscriptions
+  project      = var.project_id
+  subscription = google_pubsub_subscription.push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}

@@ -1,0 +1,39 @@
+# Cloud Scheduler jobs that call a function, as infra/topology.json "schedules" lists them.
+# The relay runs every minute: it publishes what ingest could not and revives stalled
+# notifications. Jobs that publish to a topic instead (digests, reminders) get a resource
+# of their own with a pubsub_target; the contract test accepts either.
+
+locals {
+  schedules = {
+    "outbox-relay" = {
+      schedule  = "* * * * *"
+      time_zone = "Etc/UTC"
+      invoke    = "relay"
+    }
+  }
+}
+
+resource "google_cloud_scheduler_job" "invoke" {
+  for_each         = local.schedules
+  name             = each.key
+  region           = var.region
+  schedule         = each.value.schedule
+  time_zone        = each.value.time_zone
+  attempt_deadline = "${local.functions[each.value.invoke].timeout_seconds}s"
+
+  # A failed run is retried by the next one; retrying sooner would only overlap it.
+  retry_config {
+    retry_count = 0
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.fn[each.value.invoke].service_config[0].uri
+    oidc_token {
+      service_account_email = google_service_account.scheduler[each.value.invoke].email
+      audience              = google_cloudfunctions2_function.fn[each.value.invoke].service_config[0].uri
+    }
+  }
+
+  depends_on = [google_project_service.api, google_cloud_run_v2_service_iam_binding.invokers]
+}

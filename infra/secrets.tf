@@ -1,0 +1,31 @@
+# Secrets: declared here, filled out of band (DEPLOY.md), so their values are in neither
+# this repository nor the Terraform state. Functions read them as environment variables.
+
+locals {
+  # Environment variable (a SecretStr setting in shared/config.py) -> Secret Manager id.
+  secrets = {
+    SENDGRID_API_KEY = "sendgrid-api-key"
+  }
+
+  # Who may read each secret: the functions whose `secrets` list it (functions.tf).
+  secret_readers = {
+    SENDGRID_API_KEY = [local.runtime_member.notify]
+  }
+}
+
+resource "google_secret_manager_secret" "secret" {
+  for_each  = local.secrets
+  secret_id = each.value
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.api]
+}
+
+resource "google_secret_manager_secret_iam_binding" "readers" {
+  for_each  = local.secret_readers
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.secret[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  members   = each.value
+}
