@@ -15,7 +15,7 @@ locals {
       max_instances   = 10
       timeout_seconds = 60
       ingress         = "ALLOW_ALL"
-      secrets         = []
+      secrets         = ["LINK_SIGNING_SECRET"]
     }
     match = {
       entry_point     = "match"
@@ -31,7 +31,7 @@ locals {
       max_instances   = 5
       timeout_seconds = 120
       ingress         = "ALLOW_INTERNAL_ONLY"
-      secrets         = ["SENDGRID_API_KEY"]
+      secrets         = ["SENDGRID_API_KEY", "LINK_SIGNING_SECRET"]
     }
     relay = {
       entry_point     = "relay"

@@ -31,6 +31,8 @@ resource "google_project_service" "api" {
 locals {
   # Google's own agent that delivers push messages and forwards dead letters.
   pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  # Publishes the Pub/Sub-target scheduler jobs' messages (scheduler.tf).
+  scheduler_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudscheduler.iam.gserviceaccount.com"
 
   # Settings (shared/config.py) that have no production-safe default. Every function gets
   # the same map; secrets are not here but in secrets.tf.

@@ -3,7 +3,10 @@
 # its topic, subscription and publishers here and in topology.json.
 
 locals {
-  topics = ["grant-published", "project-submitted", "profile-created", "match-found", "dead-letter"]
+  topics = [
+    "grant-published", "project-submitted", "profile-created", "match-found",
+    "subscription-confirmed", "notification-due", "scheduled-jobs", "dead-letter",
+  ]
 
   push_subscriptions = {
     "match-on-grant-published" = {
@@ -42,6 +45,51 @@ locals {
       min_backoff_seconds   = 10
       max_backoff_seconds   = 600
     }
+    "notify-on-profile-created" = {
+      topic                 = "profile-created"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-project-submitted" = {
+      topic                 = "project-submitted"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-subscription-confirmed" = {
+      topic                 = "subscription-confirmed"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-notification-due" = {
+      topic                 = "notification-due"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-scheduled-jobs" = {
+      topic                 = "scheduled-jobs"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
   }
 
   pull_subscriptions = {
@@ -59,6 +107,12 @@ locals {
     "project-submitted" = [local.runtime_member.ingest, local.runtime_member.relay]
     "profile-created"   = [local.runtime_member.ingest, local.runtime_member.relay]
     "match-found"       = [local.runtime_member.match, local.runtime_member.relay]
+    # A followed confirmation link (ingest), or its outbox entry (relay).
+    "subscription-confirmed" = [local.runtime_member.ingest, local.runtime_member.relay]
+    # Due instant alerts (relay) and the fan-out of a weekly digest or reminder run (notify).
+    "notification-due" = [local.runtime_member.notify, local.runtime_member.relay]
+    # Cloud Scheduler's fixed ticks (scheduler.tf).
+    "scheduled-jobs" = [local.scheduler_agent]
     # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.
     "dead-letter" = [local.runtime_member.match, local.runtime_member.notify, local.pubsub_agent]
   }

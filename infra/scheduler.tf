@@ -37,3 +37,40 @@ resource "google_cloud_scheduler_job" "invoke" {
 
   depends_on = [google_project_service.api, google_cloud_run_v2_service_iam_binding.invokers]
 }
+
+# Jobs that publish a FIXED message to a topic (weekly digest, deadline reminders). The
+# message is read from scheduler.json, the file `grantmatch schedule JOB` publishes locally,
+# so both send the same bytes; a run's identity comes from its period when it is handled.
+locals {
+  scheduler_messages = jsondecode(file("${path.module}/scheduler.json")).jobs
+
+  topic_schedules = {
+    "weekly-digest" = {
+      job       = "digest"
+      schedule  = "0 8 * * 1"
+      time_zone = "Asia/Bangkok"
+      topic     = "scheduled-jobs"
+    }
+    "deadline-reminders" = {
+      job       = "reminders"
+      schedule  = "0 7 * * *"
+      time_zone = "Asia/Bangkok"
+      topic     = "scheduled-jobs"
+    }
+  }
+}
+
+resource "google_cloud_scheduler_job" "publish" {
+  for_each  = local.topic_schedules
+  name      = each.key
+  region    = var.region
+  schedule  = each.value.schedule
+  time_zone = each.value.time_zone
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.topic[each.value.topic].id
+    data       = base64encode(jsonencode(local.scheduler_messages[each.value.job].message))
+  }
+
+  depends_on = [google_project_service.api, google_pubsub_topic_iam_binding.publishers]
+}

@@ -4,12 +4,15 @@
 locals {
   # Environment variable (a SecretStr setting in shared/config.py) -> Secret Manager id.
   secrets = {
-    SENDGRID_API_KEY = "sendgrid-api-key"
+    SENDGRID_API_KEY    = "sendgrid-api-key"
+    LINK_SIGNING_SECRET = "link-signing-secret"
   }
 
   # Who may read each secret: the functions whose `secrets` list it (functions.tf).
   secret_readers = {
     SENDGRID_API_KEY = [local.runtime_member.notify]
+    # Ingest checks the confirm/unsubscribe links that notify signs.
+    LINK_SIGNING_SECRET = [local.runtime_member.ingest, local.runtime_member.notify]
   }
 }
 

@@ -57,6 +57,7 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "max_body_bytes",
         "publish_timeout_seconds",
         "notification_lease_seconds",
+        "alert_batch_window_seconds",
         "processed_event_ttl_days",
         "log_level",
     }

@@ -58,12 +58,8 @@ def test_the_reader_finds_the_queries_that_need_indexes(queries):
     assert ("grants", grants, ()) in shapes
     assert ("notifications", (("status", "=="), ("lease_until", "<")), ()) in shapes
     # Both branches of a conditionally built query, for both collections passed in.
-    assert {
-        q.collection for q in queries if q.filters == (("sector_keys", "array_contains_any"),)
-    } == {
-        "profiles",
-        "projects",
-    }
+    candidates = (("reach_keys", "array_contains_any"), ("applicant_type", "in"))
+    assert {q.collection for q in queries if q.filters == candidates} == {"profiles", "projects"}
 
 
 def test_a_query_without_its_index_is_reported(queries, indexes):

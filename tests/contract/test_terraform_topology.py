@@ -69,7 +69,7 @@ def test_terraform_declares_exactly_the_topology(tf, topology):
             "max_backoff_seconds   = 60",
             "subscriptions.match-on-grant-published.max_backoff_seconds",
         ),
-        ("pubsub.tf", '"match-found", "dead-letter"]', '"dead-letter"]', "topics"),
+        ("pubsub.tf", '"scheduled-jobs", "dead-letter",', '"dead-letter",', "topics"),
         (
             "pubsub.tf",
             '"match-found"       = [local.runtime_member.match, ',
@@ -79,8 +79,8 @@ def test_terraform_declares_exactly_the_topology(tf, topology):
         ("functions.tf", 'entry_point     = "notify"', 'entry_point     = "main"', "notify"),
         (
             "functions.tf",
+            'secrets         = ["SENDGRID_API_KEY", "LINK_SIGNING_SECRET"]',
             'secrets         = ["SENDGRID_API_KEY"]',
-            "secrets         = []",
             "functions.notify.secrets",
         ),
         ("scheduler.tf", '"* * * * *"', '"*/5 * * * *"', "schedules.outbox-relay.schedule"),
@@ -271,3 +271,18 @@ def test_terraform_reads_the_same_index_file_the_contract_checks(tf):
     assert "local.firestore.indexes" in index["for_each"]
     assert "local.firestore.fieldOverrides" in overrides["for_each"]
     assert [d for d in overrides["dynamic"] if "ttl_config" in d], "TTL overrides are not applied"
+
+
+def test_scheduled_ticks_are_the_messages_the_local_command_publishes(tf, topology):
+    """Cloud Scheduler's Pub/Sub jobs (topology.json `schedules` with a topic) and
+    `grantmatch schedule JOB` (infra/scheduler.json) must fire the same jobs, on the same
+    clock, onto the same topic; the Terraform reads each job's message from scheduler.json."""
+    import json
+
+    jobs = json.loads((INFRA / "scheduler.json").read_text())["jobs"]
+    local_runs = {(j["schedule"], j["time_zone"], j["topic"]) for j in jobs.values()}
+    cloud_runs = {
+        (s["schedule"], s["time_zone"], s["topic"]) for s in topology["schedules"] if "topic" in s
+    }
+    assert cloud_runs == local_runs
+    assert {s["job"] for s in tf.local("topic_schedules").values()} == set(jobs)
