@@ -46,7 +46,10 @@ def test_package_holds_main_requirements_and_shared_with_its_templates(tmp_path)
     built = build_function("notify", tmp_path)
     names = set(zipfile.ZipFile(built.zip_path).namelist())
     assert {"main.py", "requirements.txt", "shared/__init__.py", "shared/emails.py"} <= names
-    assert "shared/templates/email/match_alert.html.j2" in names
+    assert "shared/templates/email/alerts.html.j2" in names
+    assert "shared/data/fx_rates.json" in names
+    # Compiled catalogues (make compiles them before `make build` and `make test`).
+    assert "shared/locale/km/LC_MESSAGES/messages.mo" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.startswith(("tests/", "dev/", "functions/"))]
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pycountry
 
 from shared.adapters.firestore_keys import (
@@ -15,8 +12,6 @@ from shared.adapters.firestore_keys import (
     target_reach_keys,
 )
 from tests import builders as b
-
-INDEXES = Path(__file__).resolve().parents[2] / "infra" / "firestore.indexes.json"
 
 
 def _disjunctions(query) -> int:
@@ -68,23 +63,3 @@ def test_worldwide_any_sector_grant_is_narrowed_by_applicant_type_only():
 def test_fiscal_sponsor_adds_unregistered_groups_to_the_type_filter():
     grant = b.grant(applicant_types=["registered_ngo"], fiscal_sponsor_ok=True)
     assert set(target_queries(grant)[0].types) == {"registered_ngo", "unregistered_group"}
-
-
-def _indexed(collection: str) -> list[set[str]]:
-    indexes = json.loads(INDEXES.read_text())["indexes"]
-    return [
-        {f["fieldPath"] for f in ix["fields"]}
-        for ix in indexes
-        if ix["collectionGroup"] == collection
-    ]
-
-
-def test_composite_indexes_exist_for_the_candidate_and_listing_queries():
-    for collection in ("profiles", "projects"):
-        assert {"applicant_type", "reach_keys"} in _indexed(collection)
-        assert {"applicant_type", "country_keys"} in _indexed(collection)
-    assert {"reach_keys", "closes_on"} in _indexed("grants")
-    assert {"country_keys", "closes_on"} in _indexed("grants")
-    listing = _indexed("projects")
-    for extra in (set(), {"country"}, {"sector_keys"}, {"country", "sector_keys"}):
-        assert {"visibility", "created_at", "id"} | extra in listing
