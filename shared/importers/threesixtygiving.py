@@ -93,7 +93,9 @@ def read_json(
         for index, grant in enumerate(ijson.items(stream, "grants.item", use_float=True)):
             yield map_grant(f"grants[{index}]", grant, mappings, options)
     except ijson.JSONError as exc:
-        raise SourceFormatError(f"after grants[{index}]", f"not valid JSON: {exc}") from exc
+        # Only the first line: the parser's next lines quote the file, which may be personal.
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceFormatError(f"after grants[{index}]", f"not valid JSON: {detail}") from exc
     if index < 0:
         raise SourceFormatError(
             "grants", 'no grants found: a 360Giving JSON file is {"grants": [...]}'

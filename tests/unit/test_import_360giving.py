@@ -132,3 +132,10 @@ def test_a_csv_that_is_not_utf8_is_a_format_error():
     body = "Identifier,Title,Award Date\nA-1,Caf\xe9,2026-01-01\n".encode("latin-1")
     with pytest.raises(SourceFormatError, match="not valid UTF-8"):
         list(read_records("360giving", io.BytesIO(body)))
+
+
+def test_a_json_error_does_not_quote_the_file():
+    body = b'{"grants": [{"id": "someone@example.org" oops}]}'
+    with pytest.raises(SourceFormatError) as caught:
+        list(read_records("360giving", io.BytesIO(body)))
+    assert "example.org" not in caught.value.message
