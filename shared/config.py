@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     mail_from_name: str = "Grant Match"
 
     max_body_bytes: int = Field(64 * 1024, gt=0)
+    # Bulk uploads (POST /grants/import): Cloud Functions 2nd gen (Cloud Run) refuses
+    # HTTP/1 request bodies over 32 MiB anyway; larger files go through the CLI.
+    max_import_bytes: int = Field(32 * 1024 * 1024, gt=0)
     publish_timeout_seconds: float = Field(5.0, gt=0)
     # How long a notify call may hold a notification before another delivery may take over.
     notification_lease_seconds: int = Field(120, gt=0)

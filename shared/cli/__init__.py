@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from shared.cli.funders import funder
+from shared.cli.imports import import_command
 from shared.cli.relay import relay
 
 
@@ -15,3 +16,4 @@ def main() -> None:
 
 main.add_command(funder)
 main.add_command(relay)
+main.add_command(import_command)

@@ -38,7 +38,7 @@ def read(
     stream: IO[bytes], mappings: ImportMappings, options: ImportOptions
 ) -> Iterator[SourceRecord]:
     """Every opportunity of a Grants.gov extract (`<Grants>` root, any namespace)."""
-    records = iter_records(stream, (f"{{*}}{SYNOPSIS}", f"{{*}}{FORECAST}"), "<Grants>")
+    records = iter_records(stream, "Grants", (f"{{*}}{SYNOPSIS}", f"{{*}}{FORECAST}"), "<Grants>")
     for index, (_, record) in enumerate(records, start=1):
         kind = local_name(record)
         position = f"/Grants/{kind}[{index}] (line {record.sourceline})"

@@ -52,7 +52,8 @@ def read(
     stream: IO[bytes], mappings: ImportMappings, options: ImportOptions
 ) -> Iterator[SourceRecord]:
     """Every activity of an `<iati-activities version="2.0x">` file."""
-    records = iter_records(stream, ("iati-activity",), '<iati-activities version="2.0x">')
+    expected = '<iati-activities version="2.0x">'
+    records = iter_records(stream, "iati-activities", ("iati-activity",), expected)
     for index, (root, activity) in enumerate(records, start=1):
         if index == 1:
             _check_version(root)

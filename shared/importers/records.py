@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from shared.codes import CountryCode
 from shared.errors import MalformedRequest, field_problems
 from shared.models import GrantSubmission
+
+_COUNTRY_LIST = TypeAdapter(list[CountryCode])
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,15 @@ class ImportOptions:
     """
 
     countries: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_text(cls, countries: str) -> ImportOptions:
+        """Options from a comma-separated country list ('KH, LA'); ValueError names a code
+        that is not ISO 3166-1 alpha-2."""
+        codes = [c for c in countries.replace(" ", "").split(",") if c]
+        if not codes:
+            return cls()
+        try:
+            return cls(countries=tuple(_COUNTRY_LIST.validate_python(codes)))
+        except ValidationError as exc:
+            raise ValueError(exc.errors(include_input=False)[0]["msg"]) from exc

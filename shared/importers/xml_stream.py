@@ -9,6 +9,7 @@ billion laughs).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -16,12 +17,20 @@ from lxml import etree
 
 from shared.importers.records import SourceFormatError
 
+# The first element's start tag, after the XML declaration, comments and a DOCTYPE.
+_FIRST_TAG = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([A-Za-z_][\w.-]*)")
+_SNIFF_BYTES = 1 << 16
+
 
 def iter_records(
-    stream: IO[bytes], tags: tuple[str, ...], what: str
+    stream: IO[bytes], root_name: str, tags: tuple[str, ...], what: str
 ) -> Iterator[tuple[etree._Element, etree._Element]]:
     """(root, record) for each element with one of `tags` ('{*}name' matches any
-    namespace). The record is cleared as soon as the caller moves on."""
+    namespace) in a document whose root is `root_name`. The record is cleared as soon as
+    the caller moves on."""
+    found = _root_name(stream)
+    if found is not None and found != root_name:
+        raise SourceFormatError("line 1", f"the root element is <{found}>: expected {what}")
     line = 1
     seen = False
     events = etree.iterparse(
@@ -49,6 +58,19 @@ def iter_records(
         raise SourceFormatError(f"line {exc.lineno or line}", f"not valid XML: {exc.msg}") from exc
     if not seen:
         raise SourceFormatError("line 1", f"no records found: expected {what}")
+
+
+def _root_name(stream: IO[bytes]) -> str | None:
+    """The root element's local name, read ahead without consuming the stream, so a file
+    of the wrong standard is refused before it is parsed (its records would never be
+    cleared). None if the stream cannot peek or the tag is not in the first 64 KiB."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return None
+    head = peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+    head = re.sub(rb"<!--.*?-->", b"", head, flags=re.S)
+    match = _FIRST_TAG.search(head)
+    return match.group(1).decode("ascii", "replace") if match else None
 
 
 def local_name(element: etree._Element) -> str:

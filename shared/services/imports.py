@@ -128,15 +128,15 @@ def import_grants(
         on_chunk(report)
     log.info(
         "grants imported",
-        extra={
+        extra={  # LogRecord owns names like "created": prefix ours
             "funder_id": funder_id,
-            "records": report.records,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected,
-            "events_left_for_relay": report.events_left_for_relay,
-            "stopped_at": report.stopped_at,
+            "import_records": report.records,
+            "import_created": report.created,
+            "import_updated": report.updated,
+            "import_unchanged": report.unchanged,
+            "import_rejected": report.rejected,
+            "import_events_left_for_relay": report.events_left_for_relay,
+            "import_stopped_at": report.stopped_at,
         },
     )
     return report

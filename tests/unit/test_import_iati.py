@@ -14,7 +14,7 @@ import pytest
 from shared.importers import read_records
 from shared.importers.records import SourceFormatError
 from shared.importers.xml_stream import iter_records
-from tests.import_fixtures import mapped, read_fixture, rejected
+from tests.import_fixtures import FIXTURES, mapped, read_fixture, rejected
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +124,15 @@ def test_external_entities_are_never_resolved():
 def test_finished_activities_are_unlinked_so_memory_does_not_grow_with_the_file():
     activities = [_activity(f"A-{i}", "<description><narrative>x</narrative></description>")
                   for i in range(5000)]  # fmt: skip
-    sizes = [len(root) for root, _ in iter_records(_file(*activities), ("iati-activity",), "")]
+    sizes = [
+        len(root)
+        for root, _ in iter_records(_file(*activities), "iati-activities", ("iati-activity",), "")
+    ]
     # What stays in the tree is what lxml parsed ahead (one read buffer), not the file.
     assert len(sizes) == 5000 and max(sizes) < 500
+
+
+def test_a_file_of_another_standard_is_refused_before_it_is_parsed():
+    body = io.BytesIO((FIXTURES / "grantsgov.xml").read_bytes())
+    with pytest.raises(SourceFormatError, match="the root element is <Grants>"):
+        next(read_records("iati", body))
