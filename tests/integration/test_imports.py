@@ -11,6 +11,7 @@ from shared.adapters.firestore_repo import GRANTS, OUTBOX
 from shared.importers import read_records
 from shared.importers.records import Mapped, Rejected
 from shared.models import GrantSubmission, ProfileSubmission
+from shared.services import imports
 from shared.services.imports import import_grants
 from shared.services.matching import on_grant_published
 from shared.services.outbox_relay import GRACE, relay_once
@@ -95,17 +96,42 @@ def test_an_imported_grant_is_the_same_grant_as_a_posted_one(ad, bus):
     assert _count(ad, GRANTS) == 1 and ad.repo.get_grant(posted.id) is not None
 
 
-def test_chunks_respect_the_batch_size_and_a_duplicate_in_a_chunk_is_superseded(ad, bus):
+def _batch_sizes(ad, monkeypatch) -> list[int]:
+    """Spy on the real batch writes: how many grants each commit carried."""
+    sizes: list[int] = []
+    save = ad.repo.save_grants
+
+    def recording(writes):
+        sizes.append(len(writes))
+        return save(writes)
+
+    monkeypatch.setattr(ad.repo, "save_grants", recording)
+    return sizes
+
+
+def test_chunks_respect_the_batch_size_and_a_duplicate_in_a_chunk_is_superseded(
+    ad, bus, monkeypatch
+):
+    sizes = _batch_sizes(ad, monkeypatch)
     ids = ["g-0", "g-1", "g-2", "g-3", "g-5", "g-5", "g-4", "g-6"]
     records = [_mapped(gid, position=f"#{i}", title=f"title {i}") for i, gid in enumerate(ids)]
     records.append(Rejected("line 99", "bad-1", "a reason"))
     report = _import(ad, records, batch_size=3)
+    assert sizes == [3, 3, 1]
     assert (report.created, report.superseded, report.rejected, report.records) == (7, 1, 1, 9)
     assert _count(ad, GRANTS) == 7 and len(bus.events("grant-published")) == 7
     kinds = {(p.position, p.kind) for p in report.problems}
     assert kinds == {("#4", "superseded"), ("line 99", "rejected")}
     titles = {g.get("external_id"): g.get("title") for g in ad.repo._db.collection(GRANTS).stream()}
     assert titles["g-5"] == "title 5"
+
+
+def test_a_chunk_is_cut_early_when_its_text_would_make_the_commit_too_big(ad, bus, monkeypatch):
+    sizes = _batch_sizes(ad, monkeypatch)
+    monkeypatch.setattr(imports, "MAX_CHUNK_BYTES", 2 * 3 * 1000)
+    long_text = "ក" * 1000  # Khmer: 3 bytes a character in UTF-8
+    report = _import(ad, [_mapped(f"big-{i}", description=long_text) for i in range(5)])
+    assert report.created == 5 and sizes == [2, 2, 1]
 
 
 def test_a_duplicate_in_a_later_chunk_updates_the_grant_as_a_second_post_would(ad, bus):
