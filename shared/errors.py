@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
-
 
 class DomainError(Exception):
     """Base class: `message` is safe to show to the caller."""
@@ -24,14 +22,6 @@ class FieldProblem:
 
     field: str
     message: str
-
-
-def field_problems(exc: ValidationError) -> list[FieldProblem]:
-    """Every bad field with a message; never the submitted value (it may be personal)."""
-    return [
-        FieldProblem(".".join(str(p) for p in err["loc"]) or "(body)", err["msg"])
-        for err in exc.errors(include_input=False, include_url=False)
-    ]
 
 
 class ValidationFailed(DomainError):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from shared.codes import CountryCode
-from shared.errors import MalformedRequest, field_problems
+from shared.errors import MalformedRequest
 from shared.models import GrantSubmission
 
 _COUNTRY_LIST = TypeAdapter(list[CountryCode])
@@ -59,7 +59,11 @@ def validated(position: str, fields: dict[str, Any], warnings: list[str]) -> Sou
     try:
         submission = GrantSubmission.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{p.field}: {p.message}" for p in field_problems(exc))
+        # Field and message only: the value may be personal, and reports are shown on.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors(include_input=False, include_url=False)
+        )
         return Rejected(
             position, fields.get("external_id"), f"breaks the grant contract: {problems}"
         )

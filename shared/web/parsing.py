@@ -9,14 +9,22 @@ from flask import Request
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import (
+    FieldProblem,
     MalformedRequest,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
-    field_problems,
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def problems_of(exc: ValidationError) -> list[FieldProblem]:
+    """Every bad field with a message; never the submitted value (it may be personal)."""
+    return [
+        FieldProblem(".".join(str(p) for p in err["loc"]) or "(body)", err["msg"])
+        for err in exc.errors(include_input=False, include_url=False)
+    ]
 
 
 def parse_json(request: Request, model: type[M], max_bytes: int) -> M:
@@ -37,4 +45,4 @@ def parse_json(request: Request, model: type[M], max_bytes: int) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(field_problems(exc)) from exc
+        raise ValidationFailed(problems_of(exc)) from exc

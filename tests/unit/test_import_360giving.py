@@ -8,6 +8,7 @@ titles of schema/summary-table/360-giving-schema-titles.csv/grants.csv).
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -139,3 +140,19 @@ def test_a_json_error_does_not_quote_the_file():
     with pytest.raises(SourceFormatError) as caught:
         list(read_records("360giving", io.BytesIO(body)))
     assert "example.org" not in caught.value.message
+
+
+def _one_grant(**fields) -> bytes:
+    grant = {"id": "Z-1", "title": "T", "awardDate": "2026-01-01", **fields}
+    return json.dumps({"grants": [grant]}, ensure_ascii=False).encode()
+
+
+def test_imported_text_is_normalised_like_posted_text():
+    (record,) = read_records("360giving", io.BytesIO(_one_grant(title="ျမန္မာ")))
+    assert record.submission.title == "မြန်မာ"  # Zawgyi converted to Unicode
+
+
+def test_a_record_breaking_the_grant_contract_is_rejected_naming_the_field():
+    (record,) = read_records("360giving", io.BytesIO(_one_grant(title="x" * 301)))
+    assert record.reason.startswith("breaks the grant contract: title: String should have at most")
+    assert "xxxx" not in record.reason  # the value itself is never echoed
