@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (not run in CI)."""

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     alert_batch_window_seconds: int = Field(60, ge=0)
 
     max_body_bytes: int = Field(64 * 1024, gt=0)
+    # Bulk uploads (POST /grants/import): Cloud Functions 2nd gen (Cloud Run) refuses
+    # HTTP/1 request bodies over 32 MiB anyway; larger files go through the CLI.
+    max_import_bytes: int = Field(32 * 1024 * 1024, gt=0)
     publish_timeout_seconds: float = Field(5.0, gt=0)
     # How long a notify call may hold a notification before another delivery may take over.
     notification_lease_seconds: int = Field(120, gt=0)
@@ -55,6 +58,7 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "sendgrid_max_attempts",
         "mail_from_name",
         "max_body_bytes",
+        "max_import_bytes",
         "publish_timeout_seconds",
         "notification_lease_seconds",
         "alert_batch_window_seconds",

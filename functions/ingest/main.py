@@ -16,11 +16,13 @@ from shared.adapters.firestore_repo import SaveOutcome
 from shared.bootstrap import adapters
 from shared.config import get_settings
 from shared.errors import MalformedRequest, Unauthenticated
+from shared.importers import read_records
 from shared.jsonlog import configure_logging
 from shared.links import Purpose
 from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.screening import deadline_today
 from shared.services.funders import authenticate
+from shared.services.imports import import_grants
 from shared.services.project_listings import (
     FOR_FUNDERS,
     PUBLIC_ONLY,
@@ -32,9 +34,10 @@ from shared.services.project_listings import (
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
 from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
-from shared.web.errors import install_error_handlers
+from shared.web.errors import error_body, install_error_handlers
 from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
+from shared.web.uploads import open_upload
 
 settings = get_settings()
 configure_logging("ingest", settings.google_cloud_project, settings.log_level)
@@ -43,6 +46,7 @@ app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 install_correlation(app)
 install_error_handlers(app)
+MAX_PROBLEMS_IN_RESPONSE = 100
 
 
 def _accepted(result: Accepted) -> tuple[Any, int]:
@@ -69,6 +73,25 @@ def post_grant() -> Any:
     submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
     result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id, now=ad.now())
     return _accepted(result)
+
+
+@app.post("/grants/import")
+def import_grant_file() -> Any:
+    """Import the calling funder's grants from a 360Giving, IATI or Grants.gov file,
+    streamed from the body (`?format=…`, optional `&countries=KH,LA`)."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    upload = open_upload(request, settings.max_import_bytes)
+    records = read_records(upload.fmt, upload.stream, upload.options)
+    report = import_grants(ad, funder_id, records, correlation_id=g.correlation_id, now=ad.now())
+    body = {"report": report.as_dict(max_problems=MAX_PROBLEMS_IN_RESPONSE)}
+    if report.stopped_at is None:
+        return jsonify(body), 200
+    message = (
+        f"the file is broken at {report.stopped_at}; the {report.records} record(s) before "
+        "it were imported, and sending the corrected file again is safe"
+    )
+    return jsonify({**error_body("malformed_file", message), **body}), 400
 
 
 @app.post("/projects")

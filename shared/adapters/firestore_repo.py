@@ -48,6 +48,9 @@ PROCESSED = "processed_events"
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
 BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
+# Each grant write carries its outbox entry.
+MAX_GRANTS_PER_BATCH = BATCH_LIMIT // 2
+_VERSION_FIELDS = ["content_hash", "revision", "created_at"]
 _SUBSCRIBERS = {RecipientKind.PROFILE: PROFILES, RecipientKind.PROJECT: PROJECTS}
 
 
@@ -73,12 +76,24 @@ class ConcurrentUpdate(Exception):
 
 
 @dataclass(frozen=True)
-class StoredGrant:
-    """A grant with the bookkeeping the service needs for an upsert."""
+class GrantVersion:
+    """What an upsert needs to know about a stored grant: is it the same content, which
+    revision it is, and when it was written (the precondition for replacing it)."""
+
+    content_hash: str
+    revision: int
+    created_at: datetime
+    update_time: datetime
+
+
+@dataclass(frozen=True)
+class GrantWrite:
+    """A new or changed grant, its content hash, its event and the version it replaces."""
 
     grant: Grant
     content_hash: str
-    update_time: datetime
+    event: Envelope
+    previous: GrantVersion | None
 
 
 def _doc(model: Any, **extra: Any) -> dict[str, Any]:
@@ -93,6 +108,18 @@ def _doc(model: Any, **extra: Any) -> dict[str, Any]:
 
 def _keys(values: list[str]) -> list[str]:
     return list(values) if values else [WORLDWIDE]
+
+
+def _grant_doc(grant: Grant, content_hash: str) -> dict[str, Any]:
+    """A grant as stored, with the index keys the candidate queries use."""
+    return _doc(
+        grant,
+        content_hash=content_hash,
+        country_keys=_keys(grant.countries),
+        sector_keys=_keys([s.value for s in grant.sectors]),
+        reach_keys=grant_reach_keys(grant),
+        closes_on=grant.deadline.isoformat() if grant.deadline else ROLLING,
+    )
 
 
 def profile_document(profile: Profile, request_hash: str) -> dict[str, Any]:
@@ -133,6 +160,10 @@ class FirestoreRepository:
         )
         return [snap.id for snap in query.stream()]
 
+    def funder_exists(self, funder_id: str) -> bool:
+        """True if the funder was created (imports refuse unknown funder ids)."""
+        return self._db.collection(FUNDERS).document(funder_id).get().exists
+
     def add_api_key(self, key_id: str, funder_id: str, secret_hash: str, now: datetime) -> None:
         """Store a key's hash for a funder."""
         self._db.collection(API_KEYS).document(key_id).create(
@@ -158,48 +189,55 @@ class FirestoreRepository:
         return True
 
     # -- grants -------------------------------------------------------------------------
-    def get_stored_grant(self, grant_id: str) -> StoredGrant | None:
-        """A grant with its content hash and last update time, for upserts."""
-        snap = self._db.collection(GRANTS).document(grant_id).get()
-        if not snap.exists:
-            return None
-        data = snap.to_dict()
-        return StoredGrant(
-            Grant.model_validate(data), data.get("content_hash", ""), snap.update_time
-        )
+    def get_grant_version(self, grant_id: str) -> GrantVersion | None:
+        """The stored grant's hash, revision and update time, for an upsert."""
+        return self.grant_versions([grant_id]).get(grant_id)
+
+    def grant_versions(self, grant_ids: list[str]) -> dict[str, GrantVersion]:
+        """Versions of many grants in one round trip (missing ids are absent)."""
+        refs = [self._db.collection(GRANTS).document(gid) for gid in grant_ids]
+        found = {}
+        for snap in self._db.get_all(refs, field_paths=_VERSION_FIELDS):
+            if snap.exists:
+                data = snap.to_dict()
+                found[snap.id] = GrantVersion(
+                    data.get("content_hash", ""),
+                    data.get("revision", 1),
+                    data["created_at"],
+                    snap.update_time,
+                )
+        return found
 
     def get_grant(self, grant_id: str) -> Grant | None:
         """A grant by id."""
         snap = self._db.collection(GRANTS).document(grant_id).get()
         return Grant.model_validate(snap.to_dict()) if snap.exists else None
 
-    def save_grant(
-        self, grant: Grant, content_hash: str, event: Envelope, previous: StoredGrant | None
-    ) -> None:
-        """Create or replace a grant together with its outbox event, atomically.
+    def save_grants(self, writes: list[GrantWrite]) -> None:
+        """Create or replace grants together with their outbox events, in one atomic
+        batch (at most MAX_GRANTS_PER_BATCH: two writes each, 500 per batch).
 
-        Raises ConcurrentUpdate if the grant changed (or appeared) since `previous` was read.
+        Raises ConcurrentUpdate if any grant changed (or appeared) since its version was
+        read; then nothing is written.
         """
-        data = _doc(
-            grant,
-            content_hash=content_hash,
-            country_keys=_keys(grant.countries),
-            sector_keys=_keys([s.value for s in grant.sectors]),
-            reach_keys=grant_reach_keys(grant),
-            closes_on=grant.deadline.isoformat() if grant.deadline else ROLLING,
-        )
-        ref = self._db.collection(GRANTS).document(grant.id)
+        if len(writes) > MAX_GRANTS_PER_BATCH:
+            raise ValueError(f"at most {MAX_GRANTS_PER_BATCH} grants per batch")
+        if not writes:
+            return
         batch = self._db.batch()
-        if previous is None:
-            batch.create(ref, data)
-        else:
-            option = self._db.write_option(last_update_time=previous.update_time)
-            batch.update(ref, data, option=option)
-        self._add_outbox(batch, event)
+        for write in writes:
+            ref = self._db.collection(GRANTS).document(write.grant.id)
+            data = _grant_doc(write.grant, write.content_hash)
+            if write.previous is None:
+                batch.create(ref, data)
+            else:
+                option = self._db.write_option(last_update_time=write.previous.update_time)
+                batch.update(ref, data, option=option)
+            self._add_outbox(batch, write.event)
         try:
             batch.commit()
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound) as exc:
-            raise ConcurrentUpdate(grant.id) from exc
+            raise ConcurrentUpdate(", ".join(w.grant.id for w in writes[:3])) from exc
 
     def open_grants_for(
         self, countries: list[str], today: date, sectors: list[str] | None = None
@@ -568,6 +606,14 @@ class FirestoreRepository:
     def event_published(self, event_id: str) -> None:
         """Drop an outbox entry once Pub/Sub has accepted the event."""
         self._db.collection(OUTBOX).document(event_id).delete()
+
+    def events_published(self, event_ids: list[str]) -> None:
+        """Drop many outbox entries, in batches of at most 500 deletes."""
+        for start in range(0, len(event_ids), BATCH_LIMIT):
+            batch = self._db.batch()
+            for event_id in event_ids[start : start + BATCH_LIMIT]:
+                batch.delete(self._db.collection(OUTBOX).document(event_id))
+            batch.commit()
 
     # -- processed-event ledger -----------------------------------------------------------
     def was_processed(self, consumer: str, event_id: str) -> bool:

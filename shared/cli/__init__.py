@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from shared.cli.funders import funder
+from shared.cli.imports import import_command
 from shared.cli.rank import rank
 from shared.cli.relay import relay
 from shared.cli.schedule import schedule
@@ -19,3 +20,4 @@ main.add_command(funder)
 main.add_command(relay)
 main.add_command(rank)
 main.add_command(schedule)
+main.add_command(import_command)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from shared.adapters.firestore_repo import ConcurrentUpdate, SaveOutcome
+from shared.adapters.firestore_repo import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
 from shared.adapters.pubsub_publisher import PublishFailed
 from shared.bootstrap import Adapters
 from shared.errors import Conflict
@@ -53,6 +53,35 @@ def fingerprint(submission: BaseModel) -> str:
     return content_hash(json.dumps(submission.model_dump(mode="json"), sort_keys=True))
 
 
+def revise_grant(
+    funder_id: str,
+    submission: GrantSubmission,
+    digest: str,
+    previous: GrantVersion | None,
+    *,
+    correlation_id: str,
+    now: datetime,
+) -> GrantWrite:
+    """The stored form of a new or changed grant and the event that announces it.
+
+    Shared by a single POST and a bulk import, so both store and announce alike."""
+    gid = grant_id(funder_id, submission.external_id)
+    grant = Grant(
+        **submission.model_dump(),
+        id=gid,
+        funder_id=funder_id,
+        created_at=previous.created_at if previous else now,
+        updated_at=now,
+        revision=previous.revision + 1 if previous else 1,
+    )
+    event = new_event(
+        GrantPublished(grant_id=gid, funder_id=funder_id, revision=grant.revision),
+        correlation_id=correlation_id,
+        now=now,
+    )
+    return GrantWrite(grant, digest, event, previous)
+
+
 def submit_grant(
     ad: Adapters, funder_id: str, submission: GrantSubmission, *, correlation_id: str, now: datetime
 ) -> Accepted:
@@ -60,30 +89,22 @@ def submit_grant(
     gid = grant_id(funder_id, submission.external_id)
     digest = fingerprint(submission)
     for _ in range(UPSERT_ATTEMPTS):
-        previous = ad.repo.get_stored_grant(gid)
+        previous = ad.repo.get_grant_version(gid)
         if previous is not None and previous.content_hash == digest:
             return Accepted(gid, SaveOutcome.UNCHANGED)
-        grant = Grant(
-            **submission.model_dump(),
-            id=gid,
-            funder_id=funder_id,
-            created_at=previous.grant.created_at if previous else now,
-            updated_at=now,
-            revision=previous.grant.revision + 1 if previous else 1,
-        )
-        event = new_event(
-            GrantPublished(grant_id=gid, funder_id=funder_id, revision=grant.revision),
-            correlation_id=correlation_id,
-            now=now,
+        write = revise_grant(
+            funder_id, submission, digest, previous, correlation_id=correlation_id, now=now
         )
         try:
-            ad.repo.save_grant(grant, digest, event, previous)
+            ad.repo.save_grants([write])
         except ConcurrentUpdate:
             continue
         outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
-        log.info("grant %s", outcome.value, extra={"grant_id": gid, "revision": grant.revision})
-        publish_now(ad, event)
-        return Accepted(gid, outcome, event.id)
+        log.info(
+            "grant %s", outcome.value, extra={"grant_id": gid, "revision": write.grant.revision}
+        )
+        publish_now(ad, write.event)
+        return Accepted(gid, outcome, write.event.id)
     raise Conflict("this grant is being changed by another request at the same time; retry")
 
 
@@ -138,16 +159,28 @@ def _announce(
 
 def publish_now(ad: Adapters, event: Envelope) -> bool:
     """Try to publish at once; on failure the outbox keeps the event for the relay."""
+    return publish_all_now(ad, [event])
+
+
+def publish_all_now(ad: Adapters, events: list[Envelope]) -> bool:
+    """Publish events together; if Pub/Sub does not confirm them all, the outbox keeps
+    them all for the relay (consumers skip the ones that did get through)."""
+    if not events:
+        return True
     try:
-        ad.publisher.publish(event)
+        ad.publisher.publish_many(events)
     except PublishFailed as exc:
         log.warning(
             "publish failed, left in outbox for the relay",
-            extra={"event_id": event.id, "error": str(exc)},
+            extra={
+                "event_ids": [e.id for e in events[:10]],
+                "events": len(events),
+                "error": str(exc),
+            },
         )
         return False
     try:
-        ad.repo.event_published(event.id)
+        ad.repo.events_published([e.id for e in events])
     except Exception as exc:
-        log.warning("outbox cleanup failed", extra={"event_id": event.id, "error": str(exc)})
+        log.warning("outbox cleanup failed", extra={"events": len(events), "error": str(exc)})
     return True

@@ -1,0 +1,220 @@
+"""Bulk imports against the real emulators: batched, idempotent, announced like posts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from shared.adapters.firestore_repo import GRANTS, OUTBOX
+from shared.importers import read_records
+from shared.importers.records import Mapped, Rejected
+from shared.models import GrantSubmission, ProfileSubmission
+from shared.services import imports
+from shared.services.imports import import_grants
+from shared.services.matching import on_grant_published
+from shared.services.outbox_relay import GRACE, relay_once
+from shared.services.submissions import submit_grant, submit_profile
+from tests.builders import grant_body, profile_body
+from tests.import_fixtures import FIXTURES
+
+FUNDER = "f_import"
+
+
+def _import_file(ad, fmt: str, path: Path, **kwargs):
+    with path.open("rb") as stream:
+        return import_grants(
+            ad,
+            FUNDER,
+            read_records(fmt, stream),
+            correlation_id="c-import-1",
+            now=ad.now(),
+            **kwargs,
+        )
+
+
+def _import(ad, records, **kwargs):
+    return import_grants(ad, FUNDER, records, correlation_id="c-import-1", now=ad.now(), **kwargs)
+
+
+def _mapped(external_id: str, position: str = "", **overrides) -> Mapped:
+    body = grant_body(external_id=external_id, **overrides)
+    return Mapped(position or external_id, GrantSubmission(**body))
+
+
+def _count(ad, collection: str) -> int:
+    return len(list(ad.repo._db.collection(collection).stream()))
+
+
+def test_a_file_is_stored_and_each_new_grant_announced_once(ad, bus):
+    report = _import_file(ad, "360giving", FIXTURES / "360giving.json")
+    assert (report.created, report.rejected, report.records) == (5, 2, 7)
+    assert _count(ad, GRANTS) == 5
+    events = bus.events("grant-published")
+    assert len(events) == 5 == report.events
+    assert {e.parsed().funder_id for e in events} == {FUNDER}
+    assert {e.correlation_id for e in events} == {"c-import-1"}
+    assert _count(ad, OUTBOX) == 0  # all confirmed, nothing left for the relay
+    khmer = next(e for e in events if "0001" in ad.repo.get_grant(e.parsed().grant_id).external_id)
+    assert ad.repo.get_grant(khmer.parsed().grant_id).title == "សិទ្ធិមនុស្ស និងការអប់រំសហគមន៍"
+
+
+def test_importing_the_same_file_again_changes_nothing_and_announces_nothing(ad, bus):
+    _import_file(ad, "iati", FIXTURES / "iati-2.03.xml")
+    first_events = bus.events("grant-published")
+    again = _import_file(ad, "iati", FIXTURES / "iati-2.03.xml")
+    assert (again.created, again.updated, again.unchanged, again.events) == (0, 0, 3, 0)
+    assert bus.events("grant-published") == []
+    assert _count(ad, GRANTS) == 3 and len(first_events) == 3
+    assert {ad.repo.get_grant(e.parsed().grant_id).revision for e in first_events} == {1}
+
+
+def test_a_changed_record_is_updated_and_announced_alone(ad, bus, tmp_path):
+    _import_file(ad, "grantsgov", FIXTURES / "grantsgov.xml")
+    bus.events("grant-published")
+    edited = tmp_path / "grantsgov.xml"
+    edited.write_bytes((FIXTURES / "grantsgov.xml").read_bytes().replace(b"03312027", b"04152027"))
+    report = _import_file(ad, "grantsgov", edited)
+    assert (report.updated, report.unchanged, report.created) == (1, 2, 0)
+    (event,) = bus.events("grant-published")
+    grant = ad.repo.get_grant(event.parsed().grant_id)
+    assert (grant.external_id, grant.revision, grant.deadline.isoformat()) == (
+        "900001",
+        2,
+        "2027-04-15",
+    )
+
+
+def test_an_imported_grant_is_the_same_grant_as_a_posted_one(ad, bus):
+    posted = submit_grant(
+        ad, FUNDER, GrantSubmission(**grant_body()), correlation_id="c-post-1", now=ad.now()
+    )
+    bus.events("grant-published")
+    report = _import(ad, [_mapped(grant_body()["external_id"])])
+    assert report.unchanged == 1 and report.events == 0
+    assert _count(ad, GRANTS) == 1 and ad.repo.get_grant(posted.id) is not None
+
+
+def _batch_sizes(ad, monkeypatch) -> list[int]:
+    """Spy on the real batch writes: how many grants each commit carried."""
+    sizes: list[int] = []
+    save = ad.repo.save_grants
+
+    def recording(writes):
+        sizes.append(len(writes))
+        return save(writes)
+
+    monkeypatch.setattr(ad.repo, "save_grants", recording)
+    return sizes
+
+
+def test_chunks_respect_the_batch_size_and_a_duplicate_in_a_chunk_is_superseded(
+    ad, bus, monkeypatch
+):
+    sizes = _batch_sizes(ad, monkeypatch)
+    ids = ["g-0", "g-1", "g-2", "g-3", "g-5", "g-5", "g-4", "g-6"]
+    records = [_mapped(gid, position=f"#{i}", title=f"title {i}") for i, gid in enumerate(ids)]
+    records.append(Rejected("line 99", "bad-1", "a reason"))
+    report = _import(ad, records, batch_size=3)
+    assert sizes == [3, 3, 1]
+    assert (report.created, report.superseded, report.rejected, report.records) == (7, 1, 1, 9)
+    assert _count(ad, GRANTS) == 7 and len(bus.events("grant-published")) == 7
+    kinds = {(p.position, p.kind) for p in report.problems}
+    assert kinds == {("#4", "superseded"), ("line 99", "rejected")}
+    titles = {g.get("external_id"): g.get("title") for g in ad.repo._db.collection(GRANTS).stream()}
+    assert titles["g-5"] == "title 5"
+
+
+def test_a_chunk_is_cut_early_when_its_text_would_make_the_commit_too_big(ad, bus, monkeypatch):
+    sizes = _batch_sizes(ad, monkeypatch)
+    monkeypatch.setattr(imports, "MAX_CHUNK_BYTES", 2 * 3 * 1000)
+    long_text = "ក" * 1000  # Khmer: 3 bytes a character in UTF-8
+    report = _import(ad, [_mapped(f"big-{i}", description=long_text) for i in range(5)])
+    assert report.created == 5 and sizes == [2, 2, 1]
+
+
+def test_a_duplicate_in_a_later_chunk_updates_the_grant_as_a_second_post_would(ad, bus):
+    records = [_mapped("g-a", title="first"), _mapped("g-b"), _mapped("g-a", title="second")]
+    report = _import(ad, records, batch_size=2)
+    assert (report.created, report.updated) == (2, 1)
+    assert [e.parsed().revision for e in bus.events("grant-published")] == [1, 1, 2]
+
+
+def test_events_pubsub_did_not_confirm_stay_in_the_outbox_for_the_relay(ad, bus):
+    bus.delete_topic("grant-published")
+    report = _import(ad, [_mapped(f"g-{i}") for i in range(4)])
+    assert report.created == 4 and report.events_left_for_relay == 4
+    assert _count(ad, OUTBOX) == 4  # stored, not lost
+    bus.reset()
+    assert relay_once(ad, ad.now() + GRACE * 2).published == 4
+    assert len(bus.events("grant-published")) == 4 and _count(ad, OUTBOX) == 0
+
+
+def test_a_broken_file_keeps_what_came_before_and_says_where_it_stopped(ad, tmp_path):
+    whole = (FIXTURES / "iati-2.01.xml").read_bytes()
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(
+        whole.replace(b"</iati-activities>", b"<iati-activity><oops></iati-activities>")
+    )
+    report = _import_file(ad, "iati", broken)
+    assert report.created == 1
+    assert report.stopped_at is not None and report.stopped_at.startswith("line ")
+
+
+def test_a_grant_changed_during_the_import_is_retried_one_by_one(ad, bus, monkeypatch):
+    _import(ad, [_mapped("race-1", title="v1"), _mapped("race-2", title="v1")])
+    read_versions = ad.repo.grant_versions
+    edits = []
+
+    def versions_then_a_concurrent_edit(ids):
+        versions = read_versions(ids)
+        if edits:
+            return versions
+        edits.append("race-1")
+        submit_grant(
+            ad,
+            FUNDER,
+            GrantSubmission(**grant_body(external_id="race-1", title="edited meanwhile")),
+            correlation_id="c-other",
+            now=ad.now(),
+        )
+        return versions  # now stale for race-1: the batch's precondition fails
+
+    monkeypatch.setattr(ad.repo, "grant_versions", versions_then_a_concurrent_edit)
+    report = _import(ad, [_mapped("race-1", title="v2"), _mapped("race-2", title="v2")])
+    assert report.updated == 2
+    titles = {g.get("external_id"): g.get("title") for g in ad.repo._db.collection(GRANTS).stream()}
+    assert titles == {"race-1": "v2", "race-2": "v2"}
+    # v1, the concurrent edit, then v2 re-read on top of it: the stale batch wrote nothing.
+    revisions = {
+        g.get("external_id"): g.get("revision") for g in ad.repo._db.collection(GRANTS).stream()
+    }
+    assert revisions == {"race-1": 3, "race-2": 2}
+
+
+def test_imported_grants_are_matched_like_posted_ones(ad, bus):
+    profile = submit_profile(
+        ad,
+        ProfileSubmission(**profile_body(countries=["KH"], sectors=["human-rights"])),
+        idempotency_key=None,
+        correlation_id="c-prof-1",
+        now=ad.now(),
+    )
+    deadline = (ad.now() + timedelta(days=60)).date().isoformat()
+    records = [
+        _mapped("fits", sectors=["human-rights"], countries=["KH"], deadline=deadline,
+                applicant_types=["unregistered_group"]),
+        _mapped("elsewhere", sectors=["human-rights"], countries=["TH"], deadline=deadline),
+    ]  # fmt: skip
+    _import(ad, records)
+    matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
+    assert [(ad.repo.get_grant(m.grant_id).external_id, m.target_id) for m in matched] == [
+        ("fits", profile.id)
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [0, 251])
+def test_a_batch_size_firestore_cannot_take_is_refused(ad, batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        _import(ad, [], batch_size=batch_size)
