@@ -37,6 +37,11 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
         return []
     now = ad.now()
     today = deadline_today(now)
+    if grant.deadline is not None and grant.deadline < today:
+        # A closed grant fits nobody (screening rule 1): skip the candidate queries, which
+        # a bulk import of past awards would otherwise run thousands of times.
+        log.info("grant closed; nothing to match", extra={"grant_id": grant.id})
+        return []
     reads_before = ad.repo.documents_read
     targets: list[Profile | Project] = [
         *ad.repo.candidate_profiles(grant),

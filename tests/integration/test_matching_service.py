@@ -128,3 +128,11 @@ def test_stored_match_carries_the_engine_score_and_reasons(ad):
     assert 0 < stored.score <= 1
     assert "amount fits: 25,000 USD in 5,000–40,000 USD" in stored.reasons
     assert stored.reasons[-1] == "deadline: 2027-03-31"
+
+
+def test_closed_grant_reads_no_candidates(ad):
+    _profile(ad, countries=["KH"])
+    grant_id = _grant(ad, deadline="2020-01-01").id
+    reads_before = ad.repo.documents_read
+    assert on_grant_published(_grant_event(ad, grant_id), ad) == []
+    assert ad.repo.documents_read == reads_before
