@@ -18,7 +18,7 @@ import functions_framework
 from flask import Flask, Request, g, jsonify, redirect, request
 
 from shared.adapters.firestore_repo import SaveOutcome
-from shared.bootstrap import adapters
+from shared.bootstrap import Adapters, adapters
 from shared.config import get_settings
 from shared.errors import (
     Conflict,
@@ -237,8 +237,9 @@ def post_web_form(kind: str) -> Any:
     token = request.form.get("form_token", "")
     nonce = _form_tokens().nonce(token, ad.now())
 
-    def again(errors: dict[str, str], notice: str | None, status: int) -> Any:
-        kept = token if nonce else _form_tokens().issue()
+    def again(errors: dict[str, str], notice: str | None, status: int, fresh: bool = False) -> Any:
+        # The same token while nothing was stored, so a double submit still stores once.
+        kept = token if nonce and not fresh else _form_tokens().issue()
         state = FormState(state_id, request.form, errors)
         forms = {"project": state} if kind == "project" else {"alerts": state}
         return home_page(language, PREFIX, kept, notice=notice, status=status, **forms)
@@ -257,9 +258,8 @@ def post_web_form(kind: str) -> Any:
             correlation_id=g.correlation_id,
             now=ad.now(),
         )
-    except Conflict:
-        nonce = None  # the next press is a new submission, with a new token
-        return again({}, "conflict", 409)
+    except Conflict:  # the token was used for other values: the next press is a new form
+        return again({}, "conflict", 409, fresh=True)
     return _see_sent(kind, language)
 
 
@@ -276,7 +276,7 @@ def form_sent() -> Any:
     )
 
 
-def _signed_in(ad: Any) -> FunderSession | None:
+def _signed_in(ad: Adapters) -> FunderSession | None:
     """The funder signed in on this browser, if its session and key are still valid."""
     session = _sessions().read(request.cookies.get(COOKIE), ad.now())
     if session and key_still_valid(ad, session.funder_id, session.key_id):

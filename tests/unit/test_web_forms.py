@@ -3,6 +3,7 @@ onto the fields, form tokens, funder sessions, and the pages in every language."
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -172,3 +173,27 @@ def test_a_project_card_shows_the_share_pledged_in_the_projects_currency():
     assert card.needed_by == "March 31, 2027"
     assert project_card({**item, "pledged": 0}, "en", None).pledged == ""
     assert project_card({**item, "currency": None}, "en", None).needs == ""
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_colour_of_the_pages_meets_wcag_aa_on_every_background():
+    from shared.i18n import LOCALE_DIR
+
+    css = (LOCALE_DIR.parent / "templates" / "pages" / "_style.css.j2").read_text()
+    texts = set(re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", css)) - {"#ffffff"}
+    backgrounds = {"#ffffff", *re.findall(r"background:(#[0-9a-f]{6})", css)} - {"#1d5c3a"}
+    assert texts and len(backgrounds) >= 3
+    for text in texts:
+        for background in backgrounds:
+            assert _contrast(text, background) >= 4.5, (text, background)
+    assert _contrast("#ffffff", "#1d5c3a") >= 7  # the buttons' white text
