@@ -178,7 +178,10 @@ class Browsing:
 
 
 def _context(chromium: Any, elsewhere: list[str]) -> Any:
-    context = chromium.new_context(locale="en-GB", viewport={"width": 1000, "height": 800})
+    # JavaScript off: the pages must work without it (they have none; this proves it).
+    context = chromium.new_context(
+        locale="en-GB", viewport={"width": 1000, "height": 800}, java_script_enabled=False
+    )
 
     def only_the_stack(route: Any) -> None:
         # The pages must load nothing from other hosts: record and refuse any attempt.

@@ -59,6 +59,8 @@ def test_project_form_shows_errors_keeps_values_then_confirms(browsing, e2e):
 
     summary = page.locator(".error-summary")
     assert summary.is_visible()
+    # Focus starts on the summary, so keyboard and screen-reader users land on it.
+    assert page.evaluate("document.activeElement.className") == "error-summary"
     assert page.title().startswith("Error:")
     assert "Enter an email address" in summary.inner_text()
     assert "Choose one of the options." in summary.inner_text()  # applicant type
