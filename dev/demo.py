@@ -67,7 +67,8 @@ def create_demo_funder() -> dict[str, str]:
     from shared.services.funders import create_funder
 
     ad = adapters()
-    funder = create_funder(ad, "Demo Foundation", ad.now())
+    # With a contact address, so the demo funder can also tell a project it is interested.
+    funder = create_funder(ad, "Demo Foundation", ad.now(), email="demo-funder@example.org")
     path = REPO / ".local" / "demo-funder.key"
     path.parent.mkdir(exist_ok=True)
     path.touch(mode=0o600)
@@ -141,6 +142,8 @@ def main() -> None:
  matching CSO got its alert {email["seconds"]}s later (alerts wait
  {os.environ.get("ALERT_BATCH_WINDOW_SECONDS", "60")}s for more matches, then go out together):
    "{email["subject"]}"
+ Web form (project, alerts):     {ingest}/
+ Projects that need funding:     {ingest}/projects   (funders: sign in with the key below)
  Mailbox (local SendGrid sink):  http://127.0.0.1:{ports.sink}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
  Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders

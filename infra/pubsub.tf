@@ -5,7 +5,8 @@
 locals {
   topics = [
     "grant-published", "project-submitted", "profile-created", "match-found",
-    "subscription-confirmed", "notification-due", "scheduled-jobs", "dead-letter",
+    "subscription-confirmed", "notification-due", "interest-expressed", "interest-accepted",
+    "scheduled-jobs", "dead-letter",
   ]
 
   push_subscriptions = {
@@ -90,6 +91,24 @@ locals {
       min_backoff_seconds   = 10
       max_backoff_seconds   = 600
     }
+    "notify-on-interest-expressed" = {
+      topic                 = "interest-expressed"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
+    "notify-on-interest-accepted" = {
+      topic                 = "interest-accepted"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
   }
 
   pull_subscriptions = {
@@ -111,6 +130,9 @@ locals {
     "subscription-confirmed" = [local.runtime_member.ingest, local.runtime_member.relay]
     # Due instant alerts (relay) and the fan-out of a weekly digest or reminder run (notify).
     "notification-due" = [local.runtime_member.notify, local.runtime_member.relay]
+    # A funder's interest in a project, and the CSO's answer (ingest, or its outbox: relay).
+    "interest-expressed" = [local.runtime_member.ingest, local.runtime_member.relay]
+    "interest-accepted"  = [local.runtime_member.ingest, local.runtime_member.relay]
     # Cloud Scheduler's fixed ticks (scheduler.tf).
     "scheduled-jobs" = [local.scheduler_agent]
     # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.

@@ -24,7 +24,7 @@ from shared.i18n import (
     translations,
 )
 from shared.links import LIFETIME, LinkSigner, Purpose
-from shared.models import Grant, Match, Project
+from shared.models import Grant, Interest, Match, Project
 from shared.recipients import EmailKind, Recipient
 from shared.taxonomy import APPLICANT_TYPE_LABELS
 
@@ -254,4 +254,51 @@ def render_funder_digest(
     count = sum(len(g.projects) for g in grants)
     return _render(
         "funder_projects", recipient, links, reference, grants=list(grants), count=count, more=more
+    )
+
+
+def _pledge(interest: Interest, language: str) -> str:
+    if not interest.pledge or interest.currency is None:
+        return ""
+    return format_money(interest.pledge, interest.currency, language)
+
+
+def render_interest(
+    recipient: Recipient,
+    funder_name: str,
+    interest: Interest,
+    share_url: str,
+    links: LinkSigner,
+    reference: str,
+) -> Email:
+    """To a CSO: a funder is interested in its project. The funder does not get the
+    CSO's address unless the CSO follows `share_url` and agrees."""
+    return _render(
+        EmailKind.INTEREST.value,
+        recipient,
+        links,
+        reference,
+        funder_name=funder_name,
+        message=interest.message,
+        pledge=_pledge(interest, language_or_fallback(recipient.language)),
+        share_url=share_url,
+        link_days=LIFETIME[Purpose.SHARE_CONTACT].days,
+    )
+
+
+def render_introduction(
+    recipient: Recipient, project: Project, interest: Interest, links: LinkSigner, reference: str
+) -> Email:
+    """To a funder, once the CSO agreed: the CSO's address and its reply. The only
+    email that ever carries a project's contact address to anyone but its owner."""
+    return _render(
+        EmailKind.INTRODUCTION.value,
+        recipient,
+        links,
+        reference,
+        org_name=project.org_name,
+        project_title=project.title,
+        contact_email=str(project.contact_email),
+        reply=interest.reply,
+        pledge=_pledge(interest, language_or_fallback(recipient.language)),
     )

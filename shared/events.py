@@ -32,6 +32,8 @@ class EventName(StrEnum):
     SUBSCRIPTION_CONFIRMED = "subscription.confirmed"
     NOTIFICATION_DUE = "notification.due"
     SCHEDULE_TICK = "schedule.tick"
+    INTEREST_EXPRESSED = "interest.expressed"
+    INTEREST_ACCEPTED = "interest.accepted"
 
 
 #: Each event goes to its own topic: the Pub/Sub emulator ignores filters, so we route by
@@ -44,6 +46,8 @@ TOPIC_FOR_EVENT: Final[dict[EventName, str]] = {
     EventName.SUBSCRIPTION_CONFIRMED: "subscription-confirmed",
     EventName.NOTIFICATION_DUE: "notification-due",
     EventName.SCHEDULE_TICK: "scheduled-jobs",
+    EventName.INTEREST_EXPRESSED: "interest-expressed",
+    EventName.INTEREST_ACCEPTED: "interest-accepted",
 }
 DEAD_LETTER_TOPIC: Final = "dead-letter"
 
@@ -104,6 +108,18 @@ class ScheduleTick(_Payload):
     job: Job
 
 
+class InterestExpressed(_Payload):
+    """A funder told a project it is interested: email the CSO (not the funder)."""
+
+    interest_id: str
+
+
+class InterestAccepted(_Payload):
+    """The CSO chose to share its address with that funder: email the funder."""
+
+    interest_id: str
+
+
 #: (name, version) -> payload model. A version not listed here is a poison message.
 PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.GRANT_PUBLISHED, 1): GrantPublished,
@@ -113,6 +129,8 @@ PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.SUBSCRIPTION_CONFIRMED, 1): SubscriptionConfirmed,
     (EventName.NOTIFICATION_DUE, 1): NotificationDue,
     (EventName.SCHEDULE_TICK, 1): ScheduleTick,
+    (EventName.INTEREST_EXPRESSED, 1): InterestExpressed,
+    (EventName.INTEREST_ACCEPTED, 1): InterestAccepted,
 }
 _NAME_FOR_PAYLOAD: Final = {model: name for (name, _), model in PAYLOADS.items()}
 

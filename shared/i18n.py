@@ -41,6 +41,11 @@ DOMAIN: Final = "messages"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogues (`make messages-extract`); translate where shown."""
+    return message
+
+
 def language_or_fallback(language: str | None) -> str:
     """`language` if the product speaks it, else English."""
     return language if language in LANGUAGES else FALLBACK

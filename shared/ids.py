@@ -26,6 +26,11 @@ def match_id(grant_id: str, target_kind: str, target_id: str) -> str:
     return "m_" + _digest("match", grant_id, target_kind, target_id)
 
 
+def interest_id(funder_id: str, project_id: str) -> str:
+    """One interest per (funder, project): telling a project twice is telling it once."""
+    return "i_" + _digest("interest", funder_id, project_id)
+
+
 def submission_id(prefix: str, idempotency_key: str | None) -> str:
     """A new random id, or a deterministic one when the client sent an Idempotency-Key."""
     if idempotency_key is None:

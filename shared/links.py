@@ -1,4 +1,5 @@
-"""Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant.
+"""Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant,
+and share a project's address with a funder who said it is interested.
 
 A token names the recipient by id (never by address), is signed with a secret from the
 settings (itsdangerous, HMAC-SHA1 over a per-purpose salt), and expires. The salt makes
@@ -25,6 +26,7 @@ class Purpose(StrEnum):
     CONFIRM = "confirm"
     UNSUBSCRIBE = "unsubscribe"
     MUTE = "mute"
+    SHARE_CONTACT = "share-contact"
 
 
 #: A confirmation is asked for now; unsubscribe and "stop this grant" links must keep
@@ -33,17 +35,20 @@ LIFETIME: Final[dict[Purpose, timedelta]] = {
     Purpose.CONFIRM: timedelta(days=7),
     Purpose.UNSUBSCRIBE: timedelta(days=365),
     Purpose.MUTE: timedelta(days=365),
+    # Long enough for a small team to discuss a funder's note; short enough to go stale.
+    Purpose.SHARE_CONTACT: timedelta(days=30),
 }
 
 
 @dataclass(frozen=True)
 class LinkClaim:
-    """What a valid token says: who, and (for MUTE) which grant."""
+    """What a valid token says: who, and which grant (MUTE) or interest (SHARE_CONTACT)."""
 
     purpose: Purpose
     recipient_kind: RecipientKind
     recipient_id: str
     grant_id: str | None = None
+    interest_id: str | None = None
 
 
 class LinkSigner:
@@ -63,6 +68,8 @@ class LinkSigner:
         data = {"k": claim.recipient_kind.value, "i": claim.recipient_id}
         if claim.grant_id is not None:
             data["g"] = claim.grant_id
+        if claim.interest_id is not None:
+            data["n"] = claim.interest_id
         return self._serializer(claim.purpose).dumps(data)
 
     def url(self, claim: LinkClaim) -> str:
@@ -74,7 +81,9 @@ class LinkSigner:
         for another purpose, or expired at `now`."""
         try:
             data, signed_at = self._serializer(purpose).loads(token, return_timestamp=True)
-            claim = LinkClaim(purpose, RecipientKind(data["k"]), str(data["i"]), data.get("g"))
+            claim = LinkClaim(
+                purpose, RecipientKind(data["k"]), str(data["i"]), data.get("g"), data.get("n")
+            )
         except (BadData, KeyError, TypeError, ValueError) as exc:
             raise InvalidLink(purpose.value, expired=False) from exc
         if now - signed_at > LIFETIME[purpose]:
@@ -93,3 +102,10 @@ class LinkSigner:
     def mute_url(self, kind: RecipientKind, recipient_id: str, grant_id: str) -> str:
         """Link that drops one grant from a recipient's alerts and reminders."""
         return self.url(LinkClaim(Purpose.MUTE, kind, recipient_id, grant_id))
+
+    def share_contact_url(self, project_id: str, interest_id: str) -> str:
+        """Link with which a CSO shares its address with an interested funder."""
+        claim = LinkClaim(
+            Purpose.SHARE_CONTACT, RecipientKind.PROJECT, project_id, interest_id=interest_id
+        )
+        return self.url(claim)

@@ -37,6 +37,7 @@ MAX_SECTORS = len(Sector)
 MAX_COUNTRIES = 250
 MAX_LANGUAGES = 20
 MAX_AMOUNT = 1e15  # a trillion-and-more in any currency, VND included
+MAX_MESSAGE = 2_000  # a funder's note to a CSO, or the CSO's reply: a note, not a letter
 
 
 T = TypeVar("T")
@@ -79,6 +80,7 @@ Name = _text(1, MAX_NAME)
 Keyword = _text(1, MAX_KEYWORD)
 Description = _text(0, MAX_DESCRIPTION)
 Summary = _text(0, MAX_SUMMARY)
+Message = _text(0, MAX_MESSAGE)
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Url = Annotated[HttpUrl, AfterValidator(_http_url)]
 Sectors = Annotated[list[Sector], Field(max_length=MAX_SECTORS), AfterValidator(_dedupe)]
@@ -172,6 +174,20 @@ class ProfileSubmission(_Submission):
         return self
 
 
+class InterestSubmission(_Submission):
+    """A funder's interest in a project: an optional note and an optional pledge, in the
+    project's own currency (so pledges add up to the progress shown beside the need)."""
+
+    message: Message = ""
+    pledge: Amount | None = None
+
+
+class ContactReply(_Submission):
+    """What a CSO may add when it shares its address with an interested funder."""
+
+    reply: Message = ""
+
+
 class _Stored(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -199,15 +215,33 @@ class _Subscriber(BaseModel):
 
 
 class Project(_Stored, _Subscriber, ProjectSubmission):
-    """A project as stored."""
+    """A project as stored. `pledged_amount` is the sum of funders' pledges, in
+    `currency`, kept by the interest flow (never typed by the CSO)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    pledged_amount: float = 0.0
 
 
 class Profile(_Stored, _Subscriber, ProfileSubmission):
     """An alert profile as stored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Interest(InterestSubmission):
+    """A funder's interest as stored: one per funder and project. The CSO's address
+    reaches the funder only after `accepted_at` is set by the CSO's signed link."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    funder_id: str
+    project_id: str
+    currency: str | None = None
+    created_at: datetime
+    accepted_at: datetime | None = None
+    reply: Message = ""
 
 
 class Match(BaseModel):

@@ -1,28 +1,53 @@
 """Ingest function (HTTP): funders post grants, CSOs post projects and alert profiles,
 and anyone lists the projects that need funding (funders: also best fit for their grant).
+The same function serves the site: the web form (`/`), the projects page (`/projects` for
+a browser), a funder's interest in a project, and the emailed links.
 
 Each route reads like its contract: authenticate, parse into a model, call the service,
-answer with the stored id. Errors become JSON in one place (`shared.web.errors`).
+answer with the stored id or a page. Web forms are parsed into the JSON API's own models
+and handled by the same services. Errors become JSON in one place (`shared.web.errors`).
 """
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from typing import Any
 
 import functions_framework
-from flask import Flask, Request, g, jsonify, request
+from flask import Flask, Request, g, jsonify, redirect, request
 
 from shared.adapters.firestore_repo import SaveOutcome
-from shared.bootstrap import adapters
+from shared.bootstrap import Adapters, adapters
 from shared.config import get_settings
-from shared.errors import MalformedRequest, Unauthenticated
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    MalformedRequest,
+    Unauthenticated,
+    ValidationFailed,
+)
 from shared.importers import read_records
 from shared.jsonlog import configure_logging
 from shared.links import Purpose
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.models import (
+    ContactReply,
+    GrantSubmission,
+    InterestSubmission,
+    ProfileSubmission,
+    ProjectSubmission,
+)
 from shared.screening import deadline_today
-from shared.services.funders import authenticate
+from shared.services.funders import authenticate, check_key, key_still_valid
 from shared.services.imports import import_grants
+from shared.services.interests import (
+    can_hear_back,
+    express_interest,
+    interests_of,
+    listed_project,
+    preview_share,
+    share_contact,
+)
 from shared.services.project_listings import (
     FOR_FUNDERS,
     PUBLIC_ONLY,
@@ -30,17 +55,38 @@ from shared.services.project_listings import (
     best_fit_projects,
     newest_projects,
     owned_grant,
+    public_view,
 )
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
 from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
 from shared.web.errors import error_body, install_error_handlers
+from shared.web.form_tokens import FormTokens
+from shared.web.forms import HONEYPOT, FormInvalid, parse_form
+from shared.web.funder_session import COOKIE, LIFETIME, FunderSession, SessionSigner
+from shared.web.negotiation import page_language, site_prefix, wants_html
 from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
+from shared.web.site_pages import (
+    FormState,
+    home_page,
+    interest_page,
+    project_card,
+    projects_page,
+    sent_page,
+    share_page,
+    sign_in_refused,
+)
 from shared.web.uploads import open_upload
 
 settings = get_settings()
 configure_logging("ingest", settings.google_cloud_project, settings.log_level)
+log = logging.getLogger(__name__)
+PREFIX = site_prefix(settings.public_base_url)
+WEB_FORMS = {
+    "project": ("project", ProjectSubmission, submit_project),
+    "profile": ("alerts", ProfileSubmission, submit_profile),
+}
 
 app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -127,7 +173,10 @@ def post_profile() -> Any:
 @app.get("/projects")
 def list_projects() -> Any:
     """Open projects that need funding: public ones, plus `funders` ones for a funder key;
-    newest first, or best fit first against one of the caller's grants (`?grant=`)."""
+    newest first, or best fit first against one of the caller's grants (`?grant=`).
+    A browser (Accept: text/html) gets the projects page instead."""
+    if wants_html(request):
+        return _projects_page(page_language(request))
     ad = adapters()
     query = parse_query(request.args, ProjectQuery)
     header = request.headers.get("Authorization")
@@ -159,9 +208,219 @@ def grant_projects(grant_id: str) -> Any:
 
 
 def _private(response: Any, funder_id: str | None) -> Any:
-    """What a funder key unlocked must not sit in a shared cache."""
+    """What a funder key unlocked must not sit in a shared cache; JSON and the page share
+    the URL, so caches must keep them apart."""
     response.headers["Cache-Control"] = "private, no-store" if funder_id else "public, max-age=60"
+    response.vary.add("Accept")
     return response
+
+
+@app.post("/projects/<project_id>/interest")
+def post_interest(project_id: str) -> Any:
+    """Tell a listed project that the calling funder is interested (note, pledge). The
+    CSO is emailed; the funder learns the CSO's address only if the CSO agrees."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    submission = parse_json(request, InterestSubmission, settings.max_body_bytes)
+    result = express_interest(
+        ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
+    )
+    status = "created" if result.created else "unchanged"
+    return jsonify({"id": result.id, "status": status}), 201 if result.created else 200
+
+
+# -- the site: web form, projects page, interest, and the CSO's share link --------------
+@cache
+def _form_tokens() -> FormTokens:
+    return FormTokens(settings.link_signing_secret.get_secret_value())
+
+
+@cache
+def _sessions() -> SessionSigner:
+    return SessionSigner(settings.link_signing_secret.get_secret_value())
+
+
+@app.get("/")
+def home() -> Any:
+    """The web form: submit a project, or ask for grant alerts (no JavaScript needed)."""
+    return home_page(page_language(request), PREFIX, _form_tokens().issue())
+
+
+@app.post("/forms/<any(project, profile):kind>")
+def post_web_form(kind: str) -> Any:
+    """A web form post, validated by the JSON API's model and stored by the same service.
+    Its token's nonce is the Idempotency-Key, so a double submit stores one record."""
+    language = page_language(request)
+    if request.form.get(HONEYPOT):
+        # A bot filled the field people never see: drop it, and answer as if all went well.
+        log.info("web form honeypot filled; dropped", extra={"form": kind})
+        return _see_sent(kind, language)
+    ad = adapters()
+    state_id, model, submit = WEB_FORMS[kind]
+    token = request.form.get("form_token", "")
+    nonce = _form_tokens().nonce(token, ad.now())
+
+    def again(errors: dict[str, str], notice: str | None, status: int, fresh: bool = False) -> Any:
+        # The same token while nothing was stored, so a double submit still stores once.
+        kept = token if nonce and not fresh else _form_tokens().issue()
+        state = FormState(state_id, request.form, errors)
+        forms = {"project": state} if kind == "project" else {"alerts": state}
+        return home_page(language, PREFIX, kept, notice=notice, status=status, **forms)
+
+    try:
+        submission = parse_form(request.form, model, language)
+    except FormInvalid as exc:
+        return again(exc.errors, None, 422)
+    if nonce is None:
+        return again({}, "expired", 400)
+    try:
+        submit(
+            ad,
+            submission,
+            idempotency_key=f"web-{nonce}",
+            correlation_id=g.correlation_id,
+            now=ad.now(),
+        )
+    except Conflict:  # the token was used for other values: the next press is a new form
+        return again({}, "conflict", 409, fresh=True)
+    return _see_sent(kind, language)
+
+
+def _see_sent(kind: str, language: str) -> Any:
+    return redirect(f"{PREFIX}/forms/sent?kind={kind}&lang={language}", 303)
+
+
+@app.get("/forms/sent")
+def form_sent() -> Any:
+    """The page after a form was sent (Post/Redirect/Get: reloading sends nothing)."""
+    kind = request.args.get("kind")
+    return sent_page(
+        kind if kind in ("project", "interest") else "profile", page_language(request), PREFIX
+    )
+
+
+def _signed_in(ad: Adapters) -> FunderSession | None:
+    """The funder signed in on this browser, if its session and key are still valid."""
+    session = _sessions().read(request.cookies.get(COOKIE), ad.now())
+    if session and key_still_valid(ad, session.funder_id, session.key_id):
+        return session
+    return None
+
+
+def _projects_page(language: str, sign_in: FormState | None = None, status: int = 200) -> Any:
+    """The projects page: open projects, filtered, newest first (no cursor needed to
+    start); a signed-in funder also sees `funders` projects and can say it is interested."""
+    ad = adapters()
+    session = _signed_in(ad)
+    notice = None
+    try:
+        query = parse_query(request.args, ProjectQuery)
+    except (ValidationFailed, MalformedRequest):
+        query, notice = ProjectQuery(), "bad-filter"
+    query = query.model_copy(update={"sort": None, "grant": None})
+    visibilities = FOR_FUNDERS if session else PUBLIC_ONLY
+    try:
+        page = newest_projects(ad, query, visibilities, deadline_today(ad.now()))
+    except MalformedRequest:  # a cursor from elsewhere: start from the first page
+        query, notice = query.model_copy(update={"cursor": None}), "bad-filter"
+        page = newest_projects(ad, query, visibilities, deadline_today(ad.now()))
+    mine = interests_of(ad, session.funder_id, [i["id"] for i in page.items]) if session else {}
+    cards = [project_card(item, language, mine.get(item["id"])) for item in page.items]
+    response = projects_page(
+        language,
+        PREFIX,
+        cards,
+        sector=query.sector or "",
+        country=query.country or "",
+        next_cursor=page.next_cursor,
+        funder_name=ad.repo.get_funder_name(session.funder_id) if session else None,
+        sign_in=sign_in,
+        notice=notice,
+        status=status,
+    )
+    response.vary.update(["Accept", "Cookie"])
+    return response
+
+
+@app.post("/forms/sign-in")
+def funder_sign_in() -> Any:
+    """A funder signs in on the projects page with its API key (checked, not kept): the
+    browser gets a signed two-hour session cookie that names the key, never holds it."""
+    ad = adapters()
+    language = page_language(request)
+    try:
+        funder_id, key_id = check_key(ad, request.form.get("api_key", "").strip())
+    except Unauthenticated:
+        return _projects_page(language, sign_in_refused(language), 401)
+    response = redirect(f"{PREFIX}/projects?lang={language}", 303)
+    response.set_cookie(
+        COOKIE,
+        _sessions().cookie_value(funder_id, key_id),
+        max_age=int(LIFETIME.total_seconds()),
+        path=PREFIX or "/",
+        secure=settings.public_base_url.startswith("https://"),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@app.post("/forms/sign-out")
+def funder_sign_out() -> Any:
+    """End the browser's funder session."""
+    response = redirect(f"{PREFIX}/projects?lang={page_language(request)}", 303)
+    response.delete_cookie(COOKIE, path=PREFIX or "/")
+    return response
+
+
+@app.route("/forms/interest/<project_id>", methods=["GET", "POST"])
+def interest_form(project_id: str) -> Any:
+    """A signed-in funder's note and pledge to one listed project (the page's twin of
+    POST /projects/<id>/interest); the session's form token guards the POST."""
+    ad = adapters()
+    language = page_language(request)
+    session = _signed_in(ad)
+    if session is None:
+        return redirect(f"{PREFIX}/projects?lang={language}#sign-in", 303)
+    card = project_card(public_view(listed_project(ad, project_id, ad.now())), language, None)
+    csrf = _sessions().csrf_token(session)
+    if not can_hear_back(ad, session.funder_id):
+        return interest_page(
+            language, PREFIX, card, csrf, FormState("interest"), notice="no-contact"
+        )
+    if request.method == "GET":
+        return interest_page(language, PREFIX, card, csrf, FormState("interest"))
+    if not _sessions().csrf_ok(session, request.form.get("csrf")):
+        raise Forbidden("this form did not come from the Grant Match page: open the page again")
+    try:
+        submission = parse_form(request.form, InterestSubmission, language)
+    except FormInvalid as exc:
+        state = FormState("interest", request.form, exc.errors)
+        return interest_page(language, PREFIX, card, csrf, state, status=422)
+    express_interest(
+        ad, session.funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
+    )
+    return _see_sent("interest", language)
+
+
+@app.route("/share-contact", methods=["GET", "POST"])
+def share_contact_link() -> Any:
+    """The link in the email that tells a CSO about a funder's interest. GET shows who and
+    asks (mail scanners prefetch links); POST shares the CSO's address, with its reply."""
+    ad = adapters()
+    token = request.args.get("token", "")
+    view = preview_share(ad, token, ad.now())
+    if request.method == "GET":
+        action = "?" + request.query_string.decode("ascii", "replace")
+        return share_page("done" if view.accepted else "ask", view, PREFIX, action=action)
+    try:
+        reply = parse_form(request.form, ContactReply, view.language)
+    except FormInvalid as exc:
+        action = "?" + request.query_string.decode("ascii", "replace")
+        state = FormState("share", request.form, exc.errors)
+        return share_page("ask", view, PREFIX, action=action, form=state, status=422)
+    view = share_contact(ad, token, reply.reply, ad.now(), g.correlation_id)
+    return share_page("done", view, PREFIX)
 
 
 @app.route("/<any(confirm, unsubscribe, mute):action>", methods=["GET", "POST"])

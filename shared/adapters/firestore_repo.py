@@ -30,7 +30,7 @@ from shared.adapters.firestore_keys import (
     target_reach_keys,
 )
 from shared.events import Envelope
-from shared.models import Grant, Match, Profile, Project
+from shared.models import Grant, Interest, Match, Profile, Project
 from shared.recipients import Recipient, RecipientKind
 from shared.taxonomy import Frequency, TargetKind
 
@@ -42,6 +42,7 @@ NOTIFICATIONS = "notifications"
 FUNDERS = "funders"
 FUNDER_CONTACTS = "funder_contacts"  # private: kept apart from anything a funder API shows
 ALERTS = "alerts"
+INTERESTS = "interests"  # a funder's interest in a project; holds no address
 API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
@@ -330,10 +331,13 @@ class FirestoreRepository:
         after: tuple[datetime, str] | None,
         limit: int,
     ) -> list[Project]:
-        """One page of projects with one of `visibilities`, newest first, optionally in one
-        sector and one country, starting after the (created_at, id) of a previous page."""
-        query: Any = self._db.collection(PROJECTS).where(
-            filter=FieldFilter("visibility", "in", visibilities)
+        """One page of confirmed projects with one of `visibilities`, newest first,
+        optionally in one sector and one country, starting after the (created_at, id) of a
+        previous page. An address nobody confirmed may not be its owner's: never listed."""
+        query: Any = (
+            self._db.collection(PROJECTS)
+            .where(filter=FieldFilter("visibility", "in", visibilities))
+            .where(filter=FieldFilter("confirmed", "==", True))
         )
         if country is not None:
             query = query.where(filter=FieldFilter("country", "==", country))
@@ -380,6 +384,51 @@ class FirestoreRepository:
         if spec.types:
             query = query.where(filter=FieldFilter("applicant_type", "in", list(spec.types)))
         return query.stream()
+
+    def get_funder_name(self, funder_id: str) -> str | None:
+        """A funder's display name (public: shown to the CSOs it contacts)."""
+        snap = self._db.collection(FUNDERS).document(funder_id).get()
+        return snap.get("name") if snap.exists else None
+
+    # -- interests: a funder tells a project it is interested ---------------------------
+    def create_interest(self, interest: Interest, event: Envelope) -> bool:
+        """Store a new interest, add its pledge to the project's total and queue its
+        event, in one batch; False (and nothing written) if this funder already told
+        this project, so a repeated request can never pledge twice."""
+        batch = self._db.batch()
+        batch.create(self._db.collection(INTERESTS).document(interest.id), _doc(interest))
+        if interest.pledge:
+            batch.update(
+                self._db.collection(PROJECTS).document(interest.project_id),
+                {"pledged_amount": firestore.Increment(interest.pledge)},
+            )
+        self._add_outbox(batch, event)
+        try:
+            batch.commit()
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+    def get_interest(self, interest_id: str) -> Interest | None:
+        """An interest by id."""
+        snap = self._db.collection(INTERESTS).document(interest_id).get()
+        return Interest.model_validate(snap.to_dict()) if snap.exists else None
+
+    def get_interests(self, interest_ids: list[str]) -> dict[str, Interest]:
+        """The interests among these ids that exist (one round trip), by id."""
+        refs = [self._db.collection(INTERESTS).document(i) for i in interest_ids]
+        found = self._db.get_all(refs) if refs else []
+        return {s.id: Interest.model_validate(s.to_dict()) for s in found if s.exists}
+
+    def accept_interest(self, interest_id: str, reply: str, now: datetime, event: Envelope) -> None:
+        """Record that the CSO shares its address with the funder, and queue the event
+        that emails it, in one batch (the event id is fixed: accepting twice is once)."""
+        batch = self._db.batch()
+        ref = self._db.collection(INTERESTS).document(interest_id)
+        batch.update(ref, {"accepted_at": now, "reply": reply})
+        self._add_outbox(batch, event)
+        with contextlib.suppress(gexc.AlreadyExists):  # accepted before: keep the first
+            batch.commit()
 
     # -- recipients (who gets email, and their consent) ---------------------------------
     def get_recipient(self, kind: RecipientKind, recipient_id: str) -> Recipient | None:

@@ -50,7 +50,14 @@ def add_key(ad: Adapters, funder_id: str, now: datetime) -> tuple[str, str]:
 def authenticate(ad: Adapters, authorization: str | None) -> str:
     """The funder id behind an `Authorization: Bearer <key>` header, or Unauthenticated."""
     scheme, _, token = (authorization or "").partition(" ")
-    parsed = parse_key(token.strip()) if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":
+        raise Unauthenticated("send your funder API key as 'Authorization: Bearer gm_…'")
+    return check_key(ad, token.strip())[0]
+
+
+def check_key(ad: Adapters, api_key: str) -> tuple[str, str]:
+    """(funder id, key id) of a valid, unrevoked API key, or Unauthenticated."""
+    parsed = parse_key(api_key)
     if parsed is None:
         raise Unauthenticated("send your funder API key as 'Authorization: Bearer gm_…'")
     key_id, secret = parsed
@@ -59,4 +66,10 @@ def authenticate(ad: Adapters, authorization: str | None) -> str:
         raise Unauthenticated("this API key is not valid")
     if record.get("revoked_at") is not None:
         raise Unauthenticated("this API key has been revoked")
-    return record["funder_id"]
+    return record["funder_id"], key_id
+
+
+def key_still_valid(ad: Adapters, funder_id: str, key_id: str) -> bool:
+    """Whether a key a web session was opened with is still the funder's and unrevoked."""
+    record = ad.repo.get_api_key(key_id)
+    return bool(record) and record["funder_id"] == funder_id and record.get("revoked_at") is None

@@ -7,6 +7,9 @@ field by field from an allow-list, not by removing fields from the stored docume
 
 "Open" means the project still needs the money: `needed_by` is empty or not yet past.
 Private projects are never listed; `funders` projects only to a caller with a funder key.
+A project is listed only once its contact address is confirmed (anyone can type anyone's
+address, and an organisation's name next to a project it never submitted could put it at
+risk) and while it is not unsubscribed (a funder's interest could no longer reach it).
 """
 
 from __future__ import annotations
@@ -71,6 +74,12 @@ def is_open(project: Project, today: date) -> bool:
     return project.needed_by is None or project.needed_by >= today
 
 
+def is_listed(project: Project, today: date) -> bool:
+    """Whether a project may appear in a listing at all (visibility aside): open, its
+    address confirmed by its owner, and still subscribed."""
+    return is_open(project, today) and project.confirmed and project.unsubscribed_at is None
+
+
 def public_view(project: Project, match: Match | None = None) -> dict[str, Any]:
     """What anyone allowed to list a project may see: never its contact email."""
     item: dict[str, Any] = {
@@ -86,6 +95,7 @@ def public_view(project: Project, match: Match | None = None) -> dict[str, Any]:
         "language": project.language,
         "needed_by": project.needed_by.isoformat() if project.needed_by else None,
         "visibility": project.visibility.value,
+        "pledged": project.pledged_amount,
         "created_at": project.created_at.isoformat(),
     }
     if match is not None:
@@ -126,7 +136,7 @@ def newest_projects(
         batch = ad.repo.projects_newest_first(
             visibilities, sector=query.sector, country=query.country, after=after, limit=wanted
         )
-        items += [public_view(p) for p in batch if is_open(p, today)]
+        items += [public_view(p) for p in batch if is_listed(p, today)]
         if len(batch) < wanted:
             return Page(items, None)  # nothing more to read
         after = (batch[-1].created_at, batch[-1].id)
@@ -154,7 +164,7 @@ def fitting_projects(
     fits = [
         (project, match)
         for project in ad.repo.candidate_projects(grant)
-        if project.visibility.value in visibilities and is_open(project, today)
+        if project.visibility.value in visibilities and is_listed(project, today)
         if (match := evaluate(grant, project, today)) is not None
     ]
     fits.sort(key=lambda pair: (-pair[1].score, pair[0].id))

@@ -17,7 +17,10 @@ from shared.links import Purpose
 
 State = Literal["ask", "done", "invalid"]
 SECURITY_HEADERS: Final = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
@@ -40,6 +43,13 @@ def _texts(purpose: Purpose, language: str, grant_title: str) -> dict[str, str]:
             "ask": _("Press the button to stop all emails from Grant Match to this address."),
             "button": _("Unsubscribe"),
             "done": _("You are unsubscribed. Grant Match will not email this address again."),
+        }
+    if purpose is Purpose.SHARE_CONTACT:
+        return {
+            "title": _("Share your email address with a funder"),
+            "ask": "",
+            "button": "",
+            "done": "",
         }
     return {
         "title": _("Stop alerts about one grant"),

@@ -1,5 +1,10 @@
 """End-to-end: the three functions as real functions-framework processes, fed by real
-Pub/Sub push subscriptions, sending through the real sink, on project grantmatch-e2e."""
+Pub/Sub push subscriptions, sending through the real sink, on project grantmatch-e2e.
+
+Browser tests drive Debian's Chromium (`apt-get install -y chromium`) with Playwright
+for Python; Playwright's own browser download is never used. Without Chromium they fail
+and say how to install it: a skipped browser test would hide a broken web form.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -21,7 +28,7 @@ from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.bootstrap import Adapters
 from shared.config import Settings
-from tests.conftest import ARTIFACTS, Emulators, clear_sink, sink_messages
+from tests.conftest import ARTIFACTS, Emulators, artifacts_dir, clear_sink, sink_messages
 
 pytestmark = pytest.mark.e2e
 E2E_PROJECT = "grantmatch-e2e"
@@ -116,3 +123,86 @@ def e2e(stack: Stack, emulator_hosts: Emulators) -> Stack:
     emulators.reset_firestore(emulator_hosts.firestore, E2E_PROJECT)
     clear_sink(stack.sink_url)
     return stack
+
+
+# -- the browser ---------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = (
+    f"{CHROMIUM} not found: the browser tests drive Debian's Chromium. Install it with "
+    "`apt-get install -y chromium` (as root; .ci/run does it). Do not run `playwright "
+    "install`: its browser download does not work here."
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session (each test gets its own fresh context)."""
+    if not CHROMIUM.exists():
+        pytest.fail(CHROMIUM_MISSING, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() gives the browser a fresh temporary profile (user data dir) every time.
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Browsing:
+    """A browser context for one person, that records what it tried to load elsewhere."""
+
+    context: Any
+    page: Any
+    shots: Path
+    name: str
+    elsewhere: list[str]
+
+    def shot(self, step: str, page: Any = None) -> None:
+        """Save a full-page screenshot under test-artifacts/screenshots/."""
+        (page or self.page).screenshot(path=self.shots / f"{self.name}-{step}.png", full_page=True)
+
+    def new_person(self) -> Any:
+        """A page in a separate context: another person, with no cookies of this one."""
+        return _context(self.context.browser, self.elsewhere).new_page()
+
+
+def _context(chromium: Any, elsewhere: list[str]) -> Any:
+    # JavaScript off: the pages must work without it (they have none; this proves it).
+    context = chromium.new_context(
+        locale="en-GB", viewport={"width": 1000, "height": 800}, java_script_enabled=False
+    )
+
+    def only_the_stack(route: Any) -> None:
+        # The pages must load nothing from other hosts: record and refuse any attempt.
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_stack)
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def browsing(browser: Any, e2e: Stack, request: pytest.FixtureRequest) -> Iterator[Browsing]:
+    """A fresh browser context on the e2e stack (empty database and mailbox)."""
+    elsewhere: list[str] = []
+    context = _context(browser, elsewhere)
+    name = request.node.name.removeprefix("test_")[:60]
+    yield Browsing(context, context.new_page(), artifacts_dir("screenshots"), name, elsewhere)
+    for other in browser.contexts:
+        other.close()
+    assert elsewhere == [], f"pages tried to load from other hosts: {elsewhere}"

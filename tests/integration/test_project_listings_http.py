@@ -3,15 +3,13 @@ who sees what, filters, order, paging, and never a contact email."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from shared.models import ProjectSubmission
+from shared.recipients import RecipientKind
 from shared.services.funders import create_funder
-from shared.services.submissions import submit_project
-from tests.builders import NOW, grant_body, project_body
+from tests.builders import NOW, grant_body
 from tests.function_loader import load_function
+from tests.integration.records import stored_project
 
 
 @pytest.fixture
@@ -29,11 +27,7 @@ def _auth(key: str) -> dict[str, str]:
 
 
 def _project(ad, minutes: int = 0, **overrides) -> str:
-    body = ProjectSubmission(**project_body(**overrides))
-    created = NOW + timedelta(minutes=minutes)
-    return submit_project(
-        ad, body, idempotency_key=None, correlation_id="c-list-01", now=created
-    ).id
+    return stored_project(ad, minutes, **overrides)
 
 
 def _post_grant(client, key: str, **overrides) -> str:
@@ -60,6 +54,18 @@ def test_public_listing_shows_open_public_projects_newest_first_without_emails(c
     assert "@" not in response.get_data(as_text=True)
     assert "contact_email" not in response.json["projects"][0]
     assert response.json["next_cursor"] is None
+
+
+def test_projects_whose_address_is_unconfirmed_or_unsubscribed_are_not_listed(client, ad, funder):
+    listed = _project(ad, minutes=1, visibility="public")
+    _project(ad, minutes=2, visibility="public", confirmed=False)
+    gone = _project(ad, minutes=3, visibility="public")
+    ad.repo.unsubscribe_recipient(RecipientKind.PROJECT, gone, NOW)
+    grant_id = _post_grant(client, funder.api_key)
+
+    assert _ids(client.get("/projects")) == [listed]
+    best = client.get(f"/grants/{grant_id}/projects", headers=_auth(funder.api_key))
+    assert _ids(best) == [listed]
 
 
 def test_funder_key_adds_projects_shown_to_funders_only(client, ad, funder):

@@ -13,11 +13,23 @@ from shared.emails import GrantProjects, localise_reason, match_item, project_it
 from shared.i18n import LANGUAGES, LOCALE_DIR, drop_unsafe_translations, format_money, translations
 from shared.links import LinkSigner
 from shared.matching import evaluate
+from shared.models import Interest
 from shared.recipients import Recipient
 from tests import builders as b
 
 LINKS = LinkSigner("unit-test-secret-" + "x" * 32, "https://alerts.example.org")
 SCRIPT = "<script>alert(1)</script> grant"
+SHARE = "https://alerts.example.org/share-contact?token=t"
+INTEREST = Interest(
+    message="We fund radio safety.\nShall we talk?",
+    pledge=5000,
+    id="i_1",
+    funder_id="f_1",
+    project_id="p_test",
+    currency="USD",
+    created_at=b.NOW,
+    reply="Yes, write to us.",
+)
 
 
 def _item(recipient: Recipient, **grant_overrides):
@@ -39,7 +51,12 @@ def _all_emails(language: str, title: str = "Digital security for community medi
         "https://api.example.org/grants/g_1/projects",
         [project_item(b.project(title=title), match, language)],
     )
+    cso = Recipient.of_project(b.project(language=language, title=title))
     return {
+        "interest": emails.render_interest(cso, "Mekong Fund", INTEREST, SHARE, LINKS, "r"),
+        "introduction": emails.render_introduction(
+            funder, b.project(title=title), INTEREST, LINKS, "r"
+        ),
         "confirmation": emails.render_confirmation(profile, LINKS, "r"),
         "confirmation-project": emails.render_confirmation(project, LINKS, "r"),
         "alerts": emails.render_alerts(profile, [item], LINKS, "r"),
@@ -108,6 +125,28 @@ def test_funder_email_never_contains_the_contact_address():
     contact = b.project_body()["contact_email"]
     assert contact not in email.text and contact not in email.html
     assert "Mekong Youth Media" in email.text and "2 more projects" in email.text
+
+
+def test_interest_email_tells_the_cso_who_and_how_to_answer_but_not_the_funders_address():
+    email = ENGLISH["interest"]
+    assert email.to == b.project_body()["contact_email"]
+    assert email.subject == (
+        "Mekong Fund is interested in your project “Digital security for community media”"
+    )
+    for part in (email.text, email.html):
+        assert "$5,000" in part and "We have not given them your email address." in part
+        assert SHARE in part and "This link works for 30 days." in part
+    assert "We fund radio safety.\nShall we talk?" in email.text
+    assert "grants@fund.example.org" not in email.text + email.html
+
+
+def test_introduction_gives_the_funder_the_address_and_the_reply():
+    email = ENGLISH["introduction"]
+    assert email.to == "grants@fund.example.org"
+    assert email.subject == "Mekong Youth Media shared their email address with you"
+    for part in (email.text, email.html):
+        assert b.project_body()["contact_email"] in part
+        assert "Yes, write to us." in part and "$5,000" in part
 
 
 def test_amounts_and_dates_follow_the_locale():
