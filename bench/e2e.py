@@ -22,6 +22,7 @@ from bench.workload import GrantPoster, Mailbox, Sent, Target, seed_profiles, ta
 PROFILES = 3000  # a profile is re-used only after 3000 grants: no two share an email
 LATENCY_RATE = 4.0  # grants/s while measuring latency: well below the knee
 P95_LIMIT = 2.0  # seconds: where throughput is said to break
+OTHERS = "other processes"  # CPU of everything on the machine that is not this benchmark
 DRAIN_SECONDS = 300  # after the last step, how long every accepted grant may take
 
 
@@ -67,13 +68,15 @@ def _roots(stack: BenchStack) -> dict[str, int]:
 
 
 class CpuMeter:
-    """CPU cores used by each process tree of the stack (and by this script) meanwhile."""
+    """CPU cores used by each process tree of the stack, by this script, and by everything
+    else on the machine (other people's work: the load average cannot tell it from ours)."""
 
     def __init__(self, stack: BenchStack) -> None:
         self._roots = _roots(stack)
         self._began = time.monotonic()
         self._cpu = {name: procstat.cpu_seconds(pid) for name, pid in self._roots.items()}
         self._self = _own_cpu()
+        self._machine = procstat.machine_busy_seconds()
 
     def cores(self) -> dict[str, float]:
         """Average cores per tree since the meter started."""
@@ -83,6 +86,8 @@ class CpuMeter:
             for name, pid in self._roots.items()
         }
         used["benchmark client"] = (_own_cpu() - self._self) / elapsed
+        machine = (procstat.machine_busy_seconds() - self._machine) / elapsed
+        used[OTHERS] = max(0.0, machine - sum(used.values()))
         return {name: round(value, 2) for name, value in used.items()}
 
 

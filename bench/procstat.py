@@ -71,6 +71,22 @@ def cpu_seconds(root: int) -> float:
     return total
 
 
+def parse_cpu_line(text: str) -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine from /proc/stat's `cpu` line
+    (idle and iowait are not busy; guest time is already counted in user time)."""
+    for line in text.splitlines():
+        if line.startswith("cpu "):
+            ticks = [int(x) for x in line.split()[1:9]]
+            idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+            return (sum(ticks) - idle) / CLOCK_TICKS, sum(ticks) / CLOCK_TICKS
+    raise ValueError("no cpu line in /proc/stat")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy since boot, all cores together."""
+    return parse_cpu_line((PROC / "stat").read_text())[0]
+
+
 def pss_kib(pid: int) -> int:
     """Proportional set size: shared pages split among their sharers, so the PSS of a
     gunicorn master and its forked worker add up to what they really occupy."""

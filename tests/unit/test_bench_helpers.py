@@ -151,6 +151,12 @@ def test_proc_status_and_stat_are_parsed_even_with_odd_command_names():
     assert procstat.parse_stat(stat) == (41, 4.0)
 
 
+def test_machine_busy_time_leaves_out_idle_iowait_and_guest():
+    hz = procstat.CLOCK_TICKS
+    line = f"cpu  {3 * hz} 0 {hz} {10 * hz} {2 * hz} 0 0 0 {5 * hz} 0\ncpu0 1 2 3 4\n"
+    assert procstat.parse_cpu_line(line) == (4.0, 16.0)
+
+
 def test_importtime_is_summed_per_top_level_package():
     stderr = "\n".join(
         [
