@@ -21,6 +21,7 @@ from shared.links import Purpose
 from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.screening import deadline_today
 from shared.services.funders import authenticate
+from shared.services.grants import delete_own_grant, update_own_grant
 from shared.services.project_listings import (
     FOR_FUNDERS,
     PUBLIC_ONLY,
@@ -69,6 +70,27 @@ def post_grant() -> Any:
     submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
     result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id, now=ad.now())
     return _accepted(result)
+
+
+@app.put("/grants/<grant_id>")
+def put_grant(grant_id: str) -> Any:
+    """Replace one of the calling funder's grants; another funder's grant is 403."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
+    result = update_own_grant(
+        ad, funder_id, grant_id, submission, correlation_id=g.correlation_id, now=ad.now()
+    )
+    return _accepted(result)
+
+
+@app.delete("/grants/<grant_id>")
+def delete_grant(grant_id: str) -> Any:
+    """Delete one of the calling funder's grants (and its matches); another's is 403."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    delete_own_grant(ad, funder_id, grant_id)
+    return "", 204
 
 
 @app.post("/projects")

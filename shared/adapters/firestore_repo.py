@@ -201,6 +201,24 @@ class FirestoreRepository:
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound) as exc:
             raise ConcurrentUpdate(grant.id) from exc
 
+    def delete_grant(self, grant_id: str) -> int:
+        """Delete a grant with its matches and alerts; returns how many documents went."""
+        refs = [self._db.collection(GRANTS).document(grant_id)]
+        matches = self._db.collection(MATCHES).where(filter=FieldFilter("grant_id", "==", grant_id))
+        alerts = self._db.collection(ALERTS).where(filter=FieldFilter("grant_id", "==", grant_id))
+        refs += [snap.reference for snap in matches.select([]).stream()]
+        refs += [snap.reference for snap in alerts.select([]).stream()]
+        return self.delete_documents(refs)
+
+    def delete_documents(self, refs: list[Any]) -> int:
+        """Delete documents in batches of 500; returns how many were deleted."""
+        for start in range(0, len(refs), BATCH_LIMIT):
+            batch = self._db.batch()
+            for ref in refs[start : start + BATCH_LIMIT]:
+                batch.delete(ref)
+            batch.commit()
+        return len(refs)
+
     def open_grants_for(
         self, countries: list[str], today: date, sectors: list[str] | None = None
     ) -> Iterator[Grant]:

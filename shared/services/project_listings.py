@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.bootstrap import Adapters
 from shared.codes import CountryCode
-from shared.errors import Forbidden, MalformedRequest, NotFound
+from shared.errors import MalformedRequest
 from shared.matching import evaluate
 from shared.models import Grant, Match, Project
+from shared.services.grants import owned_grant as owned_grant  # the routes import it here
 from shared.taxonomy import Sector, Visibility
 
 PUBLIC_ONLY = [Visibility.PUBLIC.value]
@@ -134,16 +135,6 @@ def newest_projects(
             break
     assert after is not None
     return Page(items, _encode({"k": "newest", "c": after[0].isoformat(), "i": after[1]}))
-
-
-def owned_grant(ad: Adapters, funder_id: str, grant_id: str) -> Grant:
-    """The caller's grant: NotFound if it does not exist, Forbidden if it is another's."""
-    grant = ad.repo.get_grant(grant_id)
-    if grant is None:
-        raise NotFound(f"no grant {grant_id}")
-    if grant.funder_id != funder_id:
-        raise Forbidden("this grant belongs to another funder")
-    return grant
 
 
 def fitting_projects(
