@@ -5,7 +5,7 @@
 locals {
   topics = [
     "grant-published", "project-submitted", "profile-created", "match-found",
-    "subscription-confirmed", "notification-due", "scheduled-jobs", "dead-letter",
+    "subscription-confirmed", "notification-due", "erasure-requested", "scheduled-jobs", "dead-letter",
   ]
 
   push_subscriptions = {
@@ -90,6 +90,15 @@ locals {
       min_backoff_seconds   = 10
       max_backoff_seconds   = 600
     }
+    "notify-on-erasure-requested" = {
+      topic                 = "erasure-requested"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
   }
 
   pull_subscriptions = {
@@ -111,6 +120,8 @@ locals {
     "subscription-confirmed" = [local.runtime_member.ingest, local.runtime_member.relay]
     # Due instant alerts (relay) and the fan-out of a weekly digest or reminder run (notify).
     "notification-due" = [local.runtime_member.notify, local.runtime_member.relay]
+    # Someone asked for an erasure link by address (ingest), or its outbox entry (relay).
+    "erasure-requested" = [local.runtime_member.ingest, local.runtime_member.relay]
     # Cloud Scheduler's fixed ticks (scheduler.tf).
     "scheduled-jobs" = [local.scheduler_agent]
     # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.

@@ -32,6 +32,7 @@ class EventName(StrEnum):
     SUBSCRIPTION_CONFIRMED = "subscription.confirmed"
     NOTIFICATION_DUE = "notification.due"
     SCHEDULE_TICK = "schedule.tick"
+    ERASURE_REQUESTED = "erasure.requested"
 
 
 #: Each event goes to its own topic: the Pub/Sub emulator ignores filters, so we route by
@@ -44,6 +45,7 @@ TOPIC_FOR_EVENT: Final[dict[EventName, str]] = {
     EventName.SUBSCRIPTION_CONFIRMED: "subscription-confirmed",
     EventName.NOTIFICATION_DUE: "notification-due",
     EventName.SCHEDULE_TICK: "scheduled-jobs",
+    EventName.ERASURE_REQUESTED: "erasure-requested",
 }
 DEAD_LETTER_TOPIC: Final = "dead-letter"
 
@@ -104,6 +106,13 @@ class ScheduleTick(_Payload):
     job: Job
 
 
+class ErasureRequested(_Payload):
+    """Someone asked for an erasure link by address. The address itself stays in the
+    request document (deleted once handled), never in the event."""
+
+    request_id: str
+
+
 #: (name, version) -> payload model. A version not listed here is a poison message.
 PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.GRANT_PUBLISHED, 1): GrantPublished,
@@ -113,6 +122,7 @@ PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.SUBSCRIPTION_CONFIRMED, 1): SubscriptionConfirmed,
     (EventName.NOTIFICATION_DUE, 1): NotificationDue,
     (EventName.SCHEDULE_TICK, 1): ScheduleTick,
+    (EventName.ERASURE_REQUESTED, 1): ErasureRequested,
 }
 _NAME_FOR_PAYLOAD: Final = {model: name for (name, _), model in PAYLOADS.items()}
 

@@ -1,4 +1,5 @@
-"""Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant.
+"""Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant,
+delete everything kept for an address.
 
 A token names the recipient by id (never by address), is signed with a secret from the
 settings (itsdangerous, HMAC-SHA1 over a per-purpose salt), and expires. The salt makes
@@ -25,6 +26,7 @@ class Purpose(StrEnum):
     CONFIRM = "confirm"
     UNSUBSCRIBE = "unsubscribe"
     MUTE = "mute"
+    ERASE = "erase"
 
 
 #: A confirmation is asked for now; unsubscribe and "stop this grant" links must keep
@@ -33,6 +35,7 @@ LIFETIME: Final[dict[Purpose, timedelta]] = {
     Purpose.CONFIRM: timedelta(days=7),
     Purpose.UNSUBSCRIBE: timedelta(days=365),
     Purpose.MUTE: timedelta(days=365),
+    Purpose.ERASE: timedelta(days=365),
 }
 
 
@@ -89,6 +92,10 @@ class LinkSigner:
     def unsubscribe_url(self, kind: RecipientKind, recipient_id: str) -> str:
         """One-click unsubscribe link (also the List-Unsubscribe header)."""
         return self.url(LinkClaim(Purpose.UNSUBSCRIBE, kind, recipient_id))
+
+    def erase_url(self, kind: RecipientKind, recipient_id: str) -> str:
+        """Link that deletes the profiles and projects of the recipient's address."""
+        return self.url(LinkClaim(Purpose.ERASE, kind, recipient_id))
 
     def mute_url(self, kind: RecipientKind, recipient_id: str, grant_id: str) -> str:
         """Link that drops one grant from a recipient's alerts and reminders."""

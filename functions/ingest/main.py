@@ -18,8 +18,9 @@ from shared.config import get_settings
 from shared.errors import MalformedRequest, Unauthenticated
 from shared.jsonlog import configure_logging
 from shared.links import Purpose
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.models import ErasureRequest, GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.screening import deadline_today
+from shared.services.erasure import request_erasure
 from shared.services.funders import authenticate
 from shared.services.grants import delete_own_grant, update_own_grant
 from shared.services.project_listings import (
@@ -123,6 +124,16 @@ def post_profile() -> Any:
     return _accepted(result)
 
 
+@app.post("/erasure-requests")
+def post_erasure_request() -> Any:
+    """Ask for a link that deletes an address's data. The answer never says whether the
+    address is known: the link goes to the address, if there is anything to delete."""
+    ad = adapters()
+    submission = parse_json(request, ErasureRequest, settings.max_body_bytes)
+    request_erasure(ad, submission, correlation_id=g.correlation_id, now=ad.now())
+    return jsonify({"status": "accepted"}), 202
+
+
 @app.get("/projects")
 def list_projects() -> Any:
     """Open projects that need funding: public ones, plus `funders` ones for a funder key;
@@ -163,7 +174,7 @@ def _private(response: Any, funder_id: str | None) -> Any:
     return response
 
 
-@app.route("/<any(confirm, unsubscribe, mute):action>", methods=["GET", "POST"])
+@app.route("/<any(confirm, unsubscribe, mute, erase):action>", methods=["GET", "POST"])
 def emailed_link(action: str) -> Any:
     """The links in emails. GET shows a page with a button and changes nothing (mail
     scanners prefetch links); POST acts, including RFC 8058 one-click unsubscribe, whose
@@ -173,6 +184,8 @@ def emailed_link(action: str) -> Any:
     token = request.args.get("token", "")
     if request.method == "GET":
         view = preview_link(ad, purpose, token, ad.now())
+        if view.done:
+            return link_page(purpose, "done", view.language)
         # Relative, so the form posts back to this very URL wherever the function is mounted.
         action = "?" + request.query_string.decode("ascii", "replace")
         return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)

@@ -2,7 +2,8 @@
 
 New profiles and projects get their confirmation email; matches become alerts; a
 confirmation releases held alerts; due notifications (instant batches, digests,
-reminders) are sent; scheduler ticks fan out into due notifications.
+reminders) are sent; scheduler ticks fan out into due notifications; an erasure request
+sends its address the link that deletes its data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shared.events import EventName
 from shared.jsonlog import configure_logging
 from shared.services.alerts import on_match_found
 from shared.services.digests import on_schedule_tick
+from shared.services.erasure import on_erasure_requested
 from shared.services.notifications import on_notification_due
 from shared.services.subscriptions import on_subscriber_created, on_subscription_confirmed
 
@@ -30,6 +32,7 @@ HANDLERS = {
     EventName.MATCH_FOUND: on_match_found,
     EventName.NOTIFICATION_DUE: on_notification_due,
     EventName.SCHEDULE_TICK: on_schedule_tick,
+    EventName.ERASURE_REQUESTED: on_erasure_requested,
 }
 
 

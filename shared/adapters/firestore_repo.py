@@ -45,10 +45,16 @@ ALERTS = "alerts"
 API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
+ERASURE_REQUESTS = "erasure_requests"  # an address waiting for its erasure link (TTL)
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
 BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
 _SUBSCRIBERS = {RecipientKind.PROFILE: PROFILES, RecipientKind.PROJECT: PROJECTS}
+
+
+def alert_document_id(kind: RecipientKind, match_id: str) -> str:
+    """One alert per recipient and match (a funder's is about the project's match)."""
+    return f"{kind.value}:{match_id}"
 
 
 class SaveOutcome(StrEnum):
@@ -410,6 +416,82 @@ class FirestoreRepository:
             .where(filter=FieldFilter("unsubscribed_at", "==", None))
         )
         return [snap.id for snap in query.select([]).stream()]
+
+    # -- erasure: everything kept for one address -------------------------------------
+    def recipients_with_address(self, email: str) -> list[tuple[RecipientKind, str]]:
+        """Every profile, project and funder contact that uses this address, by id."""
+        # One literal query per collection, so tests/contract can read each of them.
+        profiles = self._db.collection(PROFILES).where(filter=FieldFilter("email", "==", email))
+        projects = self._db.collection(PROJECTS).where(
+            filter=FieldFilter("contact_email", "==", email)
+        )
+        funders = self._db.collection(FUNDER_CONTACTS).where(
+            filter=FieldFilter("email", "==", email)
+        )
+        found = [(RecipientKind.PROFILE, s.id) for s in profiles.select([]).stream()]
+        found += [(RecipientKind.PROJECT, s.id) for s in projects.select([]).stream()]
+        found += [(RecipientKind.FUNDER, s.id) for s in funders.select([]).stream()]
+        return sorted(found)
+
+    def documents_of_recipient(self, kind: RecipientKind, recipient_id: str) -> list[Any]:
+        """References to every document about one recipient: the profile, project or
+        funder contact itself, its matches, the alerts about them (its own and, for a
+        project, its funders'), and the notifications sent or pending for it."""
+        own = {
+            RecipientKind.PROFILE: PROFILES,
+            RecipientKind.PROJECT: PROJECTS,
+            RecipientKind.FUNDER: FUNDER_CONTACTS,
+        }[kind]
+        refs = [self._db.collection(own).document(recipient_id)]
+        if kind is not RecipientKind.FUNDER:
+            matches = (
+                self._db.collection(MATCHES)
+                .where(filter=FieldFilter("target_kind", "==", kind.value))
+                .where(filter=FieldFilter("target_id", "==", recipient_id))
+            )
+            for snap in matches.select([]).stream():
+                refs.append(snap.reference)
+                funders_alert = alert_document_id(RecipientKind.FUNDER, snap.id)
+                refs.append(self._db.collection(ALERTS).document(funders_alert))
+        alerts = (
+            self._db.collection(ALERTS)
+            .where(filter=FieldFilter("recipient_kind", "==", kind.value))
+            .where(filter=FieldFilter("recipient_id", "==", recipient_id))
+        )
+        notifications = (
+            self._db.collection(NOTIFICATIONS)
+            .where(filter=FieldFilter("recipient_kind", "==", kind.value))
+            .where(filter=FieldFilter("recipient_id", "==", recipient_id))
+        )
+        refs += [snap.reference for snap in alerts.select([]).stream()]
+        refs += [snap.reference for snap in notifications.select([]).stream()]
+        return refs
+
+    def create_erasure_request(
+        self, request_id: str, email: str, now: datetime, expire_at: datetime, event: Envelope
+    ) -> None:
+        """Keep an address until its erasure link is sent, with the event that sends it."""
+        batch = self._db.batch()
+        ref = self._db.collection(ERASURE_REQUESTS).document(request_id)
+        batch.create(ref, {"email": email, "created_at": now, "expire_at": expire_at})
+        self._add_outbox(batch, event)
+        batch.commit()
+
+    def get_erasure_request(self, request_id: str) -> dict[str, Any] | None:
+        """An erasure request (its address) by id."""
+        snap = self._db.collection(ERASURE_REQUESTS).document(request_id).get()
+        return snap.to_dict() if snap.exists else None
+
+    def erasure_requests_for(self, email: str) -> list[Any]:
+        """References to the pending erasure requests of an address."""
+        query = self._db.collection(ERASURE_REQUESTS).where(
+            filter=FieldFilter("email", "==", email)
+        )
+        return [snap.reference for snap in query.select([]).stream()]
+
+    def delete_erasure_request(self, request_id: str) -> None:
+        """Forget a handled erasure request (and with it the address)."""
+        self._db.collection(ERASURE_REQUESTS).document(request_id).delete()
 
     # -- matches ------------------------------------------------------------------------
     def save_match(self, match: Match, now: datetime) -> bool:
