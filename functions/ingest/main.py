@@ -37,6 +37,7 @@ from shared.web.correlation import install_correlation
 from shared.web.errors import install_error_handlers
 from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
+from shared.web.rate_limiting import install_rate_limits
 
 settings = get_settings()
 configure_logging("ingest", settings.google_cloud_project, settings.log_level)
@@ -45,6 +46,7 @@ app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 install_correlation(app)
 install_error_handlers(app)
+install_rate_limits(app, adapters)
 
 
 def _accepted(result: Accepted) -> tuple[Any, int]:

@@ -45,6 +45,7 @@ ALERTS = "alerts"
 API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
+RATE_LIMITS = "rate_limits"  # one counter per bucket, subject and window (TTL)
 ERASURE_REQUESTS = "erasure_requests"  # an address waiting for its erasure link (TTL)
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
@@ -668,6 +669,14 @@ class FirestoreRepository:
     def event_published(self, event_id: str) -> None:
         """Drop an outbox entry once Pub/Sub has accepted the event."""
         self._db.collection(OUTBOX).document(event_id).delete()
+
+    # -- rate limits ----------------------------------------------------------------------
+    def count_request(self, counter_id: str, expire_at: datetime) -> int:
+        """Add one to a window's counter and return the new count, in one atomic write
+        (Firestore returns the result of the increment with the write)."""
+        ref = self._db.collection(RATE_LIMITS).document(counter_id)
+        result = ref.set({"count": firestore.Increment(1), "expire_at": expire_at}, merge=True)
+        return int(result.transform_results[0].integer_value)
 
     # -- processed-event ledger -----------------------------------------------------------
     def was_processed(self, consumer: str, event_id: str) -> bool:
