@@ -35,6 +35,7 @@ from shared.services.submissions import Accepted, submit_grant, submit_profile, 
 from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
 from shared.web.errors import install_error_handlers
+from shared.web.openapi import openapi_document as api_document
 from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
 from shared.web.rate_limiting import install_rate_limits
@@ -63,6 +64,12 @@ def _idempotency_key() -> str | None:
 def healthz() -> Any:
     """Liveness for the local stack and load balancers."""
     return jsonify({"status": "ok"})
+
+
+@app.get("/openapi.json")
+def openapi_document() -> Any:
+    """The OpenAPI 3.1 description of every route here, generated from the models."""
+    return jsonify(api_document())
 
 
 @app.post("/grants")
