@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from shared.cli.dead_letters import dead_letters
 from shared.cli.funders import funder
 from shared.cli.rank import rank
 from shared.cli.relay import relay
@@ -19,3 +20,4 @@ main.add_command(funder)
 main.add_command(relay)
 main.add_command(rank)
 main.add_command(schedule)
+main.add_command(dead_letters)
