@@ -42,7 +42,6 @@ from shared.config import Settings
 from tests.conftest import ARTIFACTS, clear_sink, sink_messages
 from tests.faults.tcp_gate import TcpGate
 
-pytestmark = pytest.mark.faults
 PROJECT = "grantmatch-faults"
 LOGS = ARTIFACTS / "logs"
 ENV = {
