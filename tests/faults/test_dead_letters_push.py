@@ -58,6 +58,7 @@ def test_a_message_failing_every_delivery_is_dead_lettered_and_replayed_once(fau
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [("bad-json", "not JSON"), ("unknown-version", "unknown event version grant.published v99")],
+    ids=["bad-json", "unknown-version"],
 )
 def test_poison_pushed_to_a_function_is_acknowledged_and_parked_once(faults, kind, reason):
     marker = secrets.token_hex(4)
