@@ -3,7 +3,8 @@
 Templates are rendered in the recipient's language (`shared.i18n.jinja_environment`).
 HTML templates are autoescaped, so a grant title containing
 `<script>` arrives as text. Every email carries a one-click unsubscribe link in its body
-and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers.
+and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers, and a link that
+deletes the address's data.
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def _render(
 ) -> Email:
     env = jinja_environment(language_or_fallback(recipient.language))
     unsubscribe = links.unsubscribe_url(recipient.kind, recipient.id)
-    context.update(recipient=recipient, unsubscribe_url=unsubscribe)
+    erase = links.erase_url(recipient.kind, recipient.id)
+    context.update(recipient=recipient, unsubscribe_url=unsubscribe, erase_url=erase)
     subject = " ".join(env.get_template(f"email/{name}.subject.j2").render(context).split())
     context["subject"] = subject
     return Email(
@@ -214,6 +216,12 @@ def render_confirmation(recipient: Recipient, links: LinkSigner, reference: str)
         confirm_url=links.confirm_url(recipient.kind, recipient.id),
         link_days=LIFETIME[Purpose.CONFIRM].days,
     )
+
+
+def render_erasure(recipient: Recipient, links: LinkSigner, reference: str) -> Email:
+    """The link to delete an address's data, sent because someone asked for it by address
+    (the asker learns nothing: the email goes to the address, if it is known at all)."""
+    return _render(EmailKind.ERASURE.value, recipient, links, reference)
 
 
 def render_alerts(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -65,6 +66,7 @@ def _all_emails(language: str, title: str = "Digital security for community medi
         "digest": emails.render_digest(profile, [item], 3, LINKS, "r"),
         "reminder": emails.render_reminder(profile, [item], LINKS, "r"),
         "funder": emails.render_funder_digest(funder, [fits], 2, LINKS, "r"),
+        "erasure": emails.render_erasure(profile, LINKS, "r"),
     }
 
 
@@ -89,6 +91,8 @@ def test_every_email_renders_in_every_language(language):
         assert unsubscribe.startswith("https://alerts.example.org/unsubscribe?token=")
         assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert unsubscribe in email.text and unsubscribe.replace("&", "&amp;") in email.html
+        [erase] = set(re.findall(r"https://alerts\.example\.org/erase\?token=[\w.=-]+", email.text))
+        assert erase in email.html, kind  # every email can delete the address's data
         if language != "en":  # really translated, not English passed through
             assert email.subject != ENGLISH[kind].subject, (language, kind)
             assert "Hello" not in email.text and "Why it fits" not in email.text
@@ -113,8 +117,8 @@ def test_alert_shows_reasons_amounts_deadline_and_links():
 
 def test_html_escapes_what_users_typed():
     for kind, email in _all_emails("th", title=SCRIPT).items():
-        if kind.startswith("confirmation"):
-            continue
+        if kind.startswith("confirmation") or kind == "erasure":
+            continue  # they name no grant
         assert "<script>" not in email.html, kind
         assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in email.html, kind
     assert SCRIPT in _all_emails("en", title=SCRIPT)["alerts"].text  # text is not HTML

@@ -1,0 +1,54 @@
+"""The JSON bodies the HTTP API answers with, as pydantic models: the OpenAPI document
+is generated from them, and schemathesis checks every real response against it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.adapters.firestore_repo import SaveOutcome
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AcceptedBody(_Body):
+    """A stored submission: its id and what happened."""
+
+    id: str
+    status: SaveOutcome
+
+
+class FieldError(_Body):
+    """One bad field: its dotted path and what is wrong (never the value sent)."""
+
+    field: str
+    message: str
+
+
+class ErrorDetail(_Body):
+    """A machine-readable code, a message a person can act on, the bad fields if any."""
+
+    code: str
+    message: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorBody(_Body):
+    """Every error, on every endpoint."""
+
+    error: ErrorDetail
+
+
+class ErasureAcceptedBody(_Body):
+    """The same answer whether the address is known or not."""
+
+    status: Literal["accepted"]
+
+
+class HealthBody(_Body):
+    """Liveness."""
+
+    status: Literal["ok"]
