@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from shared.adapters.firestore_repo import GrantWrite
 from shared.events import GrantPublished, encode, new_event
 from shared.ids import grant_id
 from shared.models import Grant, GrantSubmission
@@ -161,7 +162,7 @@ def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_emai
         correlation_id="push-at-once-1",
         now=now,
     )
-    e2e.ad.repo.save_grant(grant, fingerprint(submission), event, None)
+    e2e.ad.repo.save_grants([GrantWrite(grant, fingerprint(submission), event, None)])
     data, attributes = encode(event)
     body = {
         "message": {
