@@ -62,4 +62,7 @@ class SessionSigner:
 
     def csrf_ok(self, session: FunderSession, token: str | None) -> bool:
         """Whether a posted form carries this session's token (constant-time)."""
-        return hmac.compare_digest(self.csrf_token(session), token or "")
+        # As bytes: compare_digest raises on a str with non-ASCII characters, and a
+        # posted field may hold any text.
+        expected = self.csrf_token(session).encode()
+        return hmac.compare_digest(expected, (token or "").encode("utf-8", "surrogatepass"))
