@@ -22,7 +22,7 @@ from shared.bootstrap import Adapters
 from shared.emails import render_interest, render_introduction
 from shared.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
 from shared.events import Envelope, InterestAccepted, InterestExpressed, new_event
-from shared.ids import content_hash, interest_id
+from shared.ids import content_hash, interest_id, is_project_id
 from shared.links import Purpose
 from shared.models import Interest, InterestSubmission, Project
 from shared.recipients import EmailKind, RecipientKind
@@ -56,13 +56,13 @@ class ShareView:
 def listed_project(ad: Adapters, project_id: str, now: datetime) -> Project:
     """A project a funder may see on the listing, or NotFound (private, closed,
     unconfirmed and unknown projects look the same: their existence is not disclosed)."""
-    project = ad.repo.get_project(project_id)
+    project = ad.repo.get_project(project_id) if is_project_id(project_id) else None
     if (
         project is None
         or project.visibility.value not in FOR_FUNDERS
         or not is_listed(project, deadline_today(now))
     ):
-        raise NotFound(f"no listed project {project_id}")
+        raise NotFound("no listed project has this id")  # the id may be anything: not echoed
     return project
 
 
