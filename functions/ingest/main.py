@@ -268,8 +268,7 @@ def post_interest(project_id: str) -> Any:
     result = express_interest(
         ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
     )
-    status = "created" if result.created else "unchanged"
-    return jsonify({"id": result.id, "status": status}), 201 if result.created else 200
+    return _accepted(result)
 
 
 # -- the site: web form, projects page, interest, and the CSO's share link --------------

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.adapters.firestore_repo import SaveOutcome
 from shared.bootstrap import Adapters
 from shared.emails import render_interest, render_introduction
 from shared.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
@@ -29,17 +30,9 @@ from shared.recipients import EmailKind, RecipientKind
 from shared.screening import deadline_today
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.project_listings import FOR_FUNDERS, is_listed
-from shared.services.submissions import publish_now
+from shared.services.submissions import Accepted, publish_now
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class InterestOutcome:
-    """The interest's id, and whether this request created it (False: told before)."""
-
-    id: str
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -81,8 +74,9 @@ def express_interest(
     *,
     correlation_id: str,
     now: datetime,
-) -> InterestOutcome:
-    """Record a funder's interest in a listed project and announce it (once)."""
+) -> Accepted:
+    """Record a funder's interest in a listed project and announce it (once): CREATED,
+    or UNCHANGED if this funder told this project before (whatever it sends now)."""
     project = listed_project(ad, project_id, now)
     if submission.pledge and project.currency is None:
         problem = "this project named no amount: leave the pledge empty, or say it in the note"
@@ -108,10 +102,10 @@ def express_interest(
         event_id=content_hash(f"interest-expressed/{iid}")[:32],
     )
     if not ad.repo.create_interest(interest, event):
-        return InterestOutcome(iid, created=False)
+        return Accepted(iid, SaveOutcome.UNCHANGED)
     log.info("interest recorded", extra={"interest_id": iid, "project_id": project_id})
     publish_now(ad, event)
-    return InterestOutcome(iid, created=True)
+    return Accepted(iid, SaveOutcome.CREATED, event.id)
 
 
 def on_interest_expressed(envelope: Envelope, ad: Adapters) -> str:
