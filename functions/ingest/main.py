@@ -66,7 +66,13 @@ from shared.web.correlation import install_correlation
 from shared.web.errors import error_body, install_error_handlers
 from shared.web.form_tokens import FormTokens
 from shared.web.forms import HONEYPOT, FormInvalid, parse_form
-from shared.web.funder_session import COOKIE, LIFETIME, FunderSession, SessionSigner
+from shared.web.funder_session import (
+    COOKIE,
+    LIFETIME,
+    FunderSession,
+    SessionSigner,
+    session_signer,
+)
 from shared.web.negotiation import page_language, site_prefix, wants_html
 from shared.web.openapi import openapi_document as api_document
 from shared.web.pages import link_page
@@ -277,9 +283,8 @@ def _form_tokens() -> FormTokens:
     return FormTokens(settings.link_signing_secret.get_secret_value())
 
 
-@cache
 def _sessions() -> SessionSigner:
-    return SessionSigner(settings.link_signing_secret.get_secret_value())
+    return session_signer(settings.link_signing_secret.get_secret_value())
 
 
 @app.get("/")

@@ -16,6 +16,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -66,3 +67,9 @@ class SessionSigner:
         # posted field may hold any text.
         expected = self.csrf_token(session).encode()
         return hmac.compare_digest(expected, (token or "").encode("utf-8", "surrogatepass"))
+
+
+@cache
+def session_signer(secret: str) -> SessionSigner:
+    """The deployment's signer (one per secret: the routes and the rate limiter share it)."""
+    return SessionSigner(secret)
