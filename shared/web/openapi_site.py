@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pydantic import BaseModel
+
 from shared.links import Purpose
 from shared.models import ContactReply, InterestSubmission, ProfileSubmission, ProjectSubmission
 from shared.web.forms import HONEYPOT
@@ -36,7 +38,7 @@ FORM_FIELDS: Final = {
 }
 
 
-def _web_form(kind: str, model: Any) -> dict[str, Any]:
+def _web_form(kind: str, model: type[BaseModel]) -> dict[str, Any]:
     return {
         "summary": f"The web form's {kind}, stored by the JSON API's model and service",
         "tags": ["site"],
