@@ -1,11 +1,13 @@
 """Rate limits (pure): who a request counts against, and fixed windows with deterministic
 counter ids, so every instance of a function counts in the same Firestore document.
 
-A request that presents a funder key counts against that key; any other request against
-its client address, in one of three buckets: reads, writes, and emailed links (one-click
-unsubscribes all come from a few mail providers' servers, so that bucket is wide). The
-counter id names the bucket, a hash of the subject (client addresses are personal data:
-never stored in clear) and the window, e.g. `ip-write:3f2a…:29397120`.
+A request to a route that acts for a funder counts against the funder's key (named by
+the Authorization header, or by the projects page's signed session); any other request
+against its client address, in one of three buckets: reads, writes, and emailed links
+(one-click unsubscribes all come from a few mail providers' servers, so that bucket is
+wide). A key sent to a public route opens no allowance of its own: anyone can make one
+up. The counter id names the bucket, a hash of the subject (client addresses are
+personal data: never stored in clear) and the window, e.g. `ip-write:3f2a…:29397120`.
 
 Behind Google's front end the client address is the `trusted_hops`-th entry from the
 right of X-Forwarded-For: each Google proxy appends the address it saw, and anything to
@@ -64,12 +66,18 @@ def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted_hops: 
     return str(address)
 
 
-def subject_of(authorization: str | None, ip: str, method: str, link: bool) -> tuple[Bucket, str]:
-    """The bucket and subject a request counts against."""
+def bearer_key_id(authorization: str | None) -> str | None:
+    """The key id in a well-formed `Authorization: Bearer gm_…` header (not checked)."""
     scheme, _, token = (authorization or "").partition(" ")
     parsed = parse_key(token.strip()) if scheme.lower() == "bearer" else None
-    if parsed is not None:
-        return Bucket.KEY, parsed[0]
+    return parsed[0] if parsed else None
+
+
+def subject_of(key_id: str | None, ip: str, method: str, link: bool) -> tuple[Bucket, str]:
+    """The bucket and subject a request counts against: the funder key it acts for, if
+    any, else its client address."""
+    if key_id is not None:
+        return Bucket.KEY, key_id
     if link:
         return Bucket.IP_LINK, ip
     if method in ("GET", "HEAD", "OPTIONS"):

@@ -66,7 +66,13 @@ from shared.web.correlation import install_correlation
 from shared.web.errors import error_body, install_error_handlers
 from shared.web.form_tokens import FormTokens
 from shared.web.forms import HONEYPOT, FormInvalid, parse_form
-from shared.web.funder_session import COOKIE, LIFETIME, FunderSession, SessionSigner
+from shared.web.funder_session import (
+    COOKIE,
+    LIFETIME,
+    FunderSession,
+    SessionSigner,
+    session_signer,
+)
 from shared.web.negotiation import page_language, site_prefix, wants_html
 from shared.web.openapi import openapi_document as api_document
 from shared.web.pages import link_page
@@ -268,8 +274,7 @@ def post_interest(project_id: str) -> Any:
     result = express_interest(
         ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
     )
-    status = "created" if result.created else "unchanged"
-    return jsonify({"id": result.id, "status": status}), 201 if result.created else 200
+    return _accepted(result)
 
 
 # -- the site: web form, projects page, interest, and the CSO's share link --------------
@@ -278,9 +283,8 @@ def _form_tokens() -> FormTokens:
     return FormTokens(settings.link_signing_secret.get_secret_value())
 
 
-@cache
 def _sessions() -> SessionSigner:
-    return SessionSigner(settings.link_signing_secret.get_secret_value())
+    return session_signer(settings.link_signing_secret.get_secret_value())
 
 
 @app.get("/")

@@ -524,7 +524,9 @@ class FirestoreRepository:
     def documents_of_recipient(self, kind: RecipientKind, recipient_id: str) -> list[Any]:
         """References to every document about one recipient: the profile, project or
         funder contact itself, its matches, the alerts about them (its own and, for a
-        project, its funders'), and the notifications sent or pending for it."""
+        project, its funders'), the notifications sent or pending for it, and for a
+        project the funders' interests in it with the emails they caused (the funder's
+        introduction too: it named the project)."""
         own = {
             RecipientKind.PROFILE: PROFILES,
             RecipientKind.PROJECT: PROJECTS,
@@ -553,7 +555,25 @@ class FirestoreRepository:
         )
         refs += [snap.reference for snap in alerts.select([]).stream()]
         refs += [snap.reference for snap in notifications.select([]).stream()]
+        if kind is RecipientKind.PROJECT:
+            refs += self._interests_in_project(recipient_id)
         return refs
+
+    def _interests_in_project(self, project_id: str) -> list[Any]:
+        interests = self._db.collection(INTERESTS).where(
+            filter=FieldFilter("project_id", "==", project_id)
+        )
+        refs = []
+        for snap in interests.select([]).stream():
+            refs += [snap.reference, *self._notifications_caused_by(snap.id)]
+        return refs
+
+    def _notifications_caused_by(self, interest_id: str) -> list[Any]:
+        """The email records an interest caused: the CSO's, and the funder's introduction."""
+        caused = self._db.collection(NOTIFICATIONS).where(
+            filter=FieldFilter("cause_payload.interest_id", "==", interest_id)
+        )
+        return [snap.reference for snap in caused.select([]).stream()]
 
     def create_erasure_request(
         self, request_id: str, email: str, now: datetime, expire_at: datetime, event: Envelope

@@ -7,8 +7,12 @@ nobody but the address's owner delete anything.
 
 Erasure deletes, for every profile, project and funder contact with that address: the
 document itself, its matches, every alert about them (a funder's too), every
-notification record for it, and pending erasure requests for the address. Events in
-flight only carry ids: a consumer that meets a deleted id does nothing.
+notification record for it, and pending erasure requests for the address. A project
+takes with it the funders' interests in it (their notes, pledges and the CSO's reply)
+and every email record those interests caused, the funder's introduction included. A
+funder contact takes its notifications (introductions included), not its
+organisation's interests: they hold no address, and the pledges CSOs see stand. Events
+in flight only carry ids: a consumer that meets a deleted id does nothing.
 """
 
 from __future__ import annotations
@@ -78,7 +82,9 @@ def erase_address_of(ad: Adapters, recipient: Recipient) -> int:
         ref for kind, rid in sorted(targets) for ref in ad.repo.documents_of_recipient(kind, rid)
     ]
     refs += ad.repo.erasure_requests_for(recipient.email)
-    deleted = ad.repo.delete_documents(refs)
+    # The same document can be reached twice (an interest email is the project's own
+    # notification and one its interest caused): delete each once.
+    deleted = ad.repo.delete_documents(list({ref.path: ref for ref in refs}.values()))
     log.info(
         "address data erased",
         extra={

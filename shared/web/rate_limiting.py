@@ -1,22 +1,59 @@
 """Rate limits at the HTTP edge: count every request in its Firestore window before the
-route runs, and answer 429 with Retry-After once the window is full."""
+route runs, and answer 429 with Retry-After once the window is full.
+
+Which allowance a route uses is decided here, by endpoint: the routes that act for a
+funder count against its key (the API's Bearer key; on the projects page and the
+interest form, the key the signed session names), so a funder is not locked out by
+the office address it shares. Web form posts, the funders' sign-in and everything
+else public count against the client address (reads or writes); the links in emails
+(the CSO's share link too) have their own wide bucket.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from flask import Flask, request
+from flask import Flask, Request, request
 
 from shared.bootstrap import Adapters
 from shared.errors import RateLimited
-from shared.rate_limits import Bucket, client_ip, subject_of, window_for
+from shared.rate_limits import Bucket, bearer_key_id, client_ip, subject_of, window_for
+from shared.web.funder_session import COOKIE, session_signer
 
 log = logging.getLogger(__name__)
 #: Endpoints a load balancer or a client generator polls: never limited.
 EXEMPT = frozenset({"healthz", "openapi_document"})
+#: Endpoints that take the funder API key (Authorization: Bearer).
+KEY_ENDPOINTS = frozenset(
+    {
+        "post_grant",
+        "import_grant_file",
+        "put_grant",
+        "delete_grant",
+        "list_projects",
+        "grant_projects",
+        "post_interest",
+    }
+)
+#: Endpoints where the projects page's signed session acts for the funder.
+SESSION_ENDPOINTS = frozenset({"list_projects", "interest_form"})
 #: Endpoints that serve the links in emails (their own, wider bucket).
-LINK_ENDPOINTS = frozenset({"emailed_link"})
+LINK_ENDPOINTS = frozenset({"emailed_link", "share_contact_link"})
+
+
+def _funder_key_id(ad: Adapters, req: Request) -> str | None:
+    """The key the request acts for on this endpoint, if it names one. A session counts
+    only if this deployment signed it (a forged cookie opens no allowance)."""
+    key_id = bearer_key_id(req.headers.get("Authorization"))
+    if req.endpoint in KEY_ENDPOINTS and key_id:
+        return key_id
+    cookie = req.cookies.get(COOKIE)
+    if req.endpoint in SESSION_ENDPOINTS and cookie:
+        signer = session_signer(ad.settings.link_signing_secret.get_secret_value())
+        session = signer.read(cookie, ad.now())
+        return session.key_id if session else None
+    return None
 
 
 def _limit(ad: Adapters, bucket: Bucket) -> int:
@@ -36,10 +73,7 @@ def check_rate_limit(ad: Adapters) -> None:
         request.remote_addr, request.headers.get("X-Forwarded-For"), settings.trusted_proxy_hops
     )
     bucket, subject = subject_of(
-        request.headers.get("Authorization"),
-        ip,
-        request.method,
-        request.endpoint in LINK_ENDPOINTS,
+        _funder_key_id(ad, request), ip, request.method, request.endpoint in LINK_ENDPOINTS
     )
     now = ad.now()
     window = window_for(

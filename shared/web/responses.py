@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, NonNegativeInt
 
 from shared.adapters.firestore_repo import SaveOutcome
+from shared.services.imports import ProblemKind
 
 
 class _Body(BaseModel):
@@ -52,3 +53,42 @@ class HealthBody(_Body):
     """Liveness."""
 
     status: Literal["ok"]
+
+
+class ImportProblemBody(_Body):
+    """One record an import report speaks about, by its position in the file."""
+
+    position: str
+    external_id: str | None
+    kind: ProblemKind
+    message: str
+
+
+class ImportReportBody(_Body):
+    """`ImportReport.as_dict()`: every field required, so the two cannot drift apart."""
+
+    created: NonNegativeInt
+    updated: NonNegativeInt
+    unchanged: NonNegativeInt
+    rejected: NonNegativeInt
+    warnings: NonNegativeInt
+    superseded: NonNegativeInt
+    events: NonNegativeInt
+    events_left_for_relay: NonNegativeInt
+    problems: list[ImportProblemBody]
+    problems_not_listed: NonNegativeInt
+    stopped_at: str | None
+    records: NonNegativeInt
+
+
+class ImportedBody(_Body):
+    """A file read to its end: what the import did."""
+
+    report: ImportReportBody
+
+
+class MalformedFileBody(_Body):
+    """A file broken part-way: the error, and what the records before the break did."""
+
+    error: ErrorDetail
+    report: ImportReportBody

@@ -8,9 +8,18 @@ import re
 import pytest
 import schemathesis
 
-from shared.models import ErasureRequest, GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.models import (
+    ErasureRequest,
+    GrantSubmission,
+    InterestSubmission,
+    ProfileSubmission,
+    ProjectSubmission,
+)
+from shared.services.imports import ImportReport, Problem
 from shared.services.project_listings import ListedProject, ProjectsPage, public_view
+from shared.web.errors import error_body
 from shared.web.openapi import REF, openapi_document
+from shared.web.responses import ImportReportBody, MalformedFileBody
 from tests import builders as b
 from tests.function_loader import load_function
 
@@ -66,6 +75,7 @@ def test_the_served_document_is_this_one():
         ("/projects", "post", ProjectSubmission),
         ("/profiles", "post", ProfileSubmission),
         ("/erasure-requests", "post", ErasureRequest),
+        ("/projects/{project_id}/interest", "post", InterestSubmission),
     ],
 )
 def test_request_bodies_are_the_models_that_parse_them(path, method, model):
@@ -91,3 +101,66 @@ def test_a_listed_project_is_exactly_what_the_listing_schema_allows():
     ListedProject.model_validate(item)  # extra fields (a contact email...) are refused
     ProjectsPage.model_validate({"projects": [item], "next_cursor": None})
     assert "contact_email" not in DOC["components"]["schemas"]["ListedProject"]["properties"]
+
+
+def test_the_import_report_body_is_exactly_what_an_import_answers():
+    report = ImportReport(created=2, rejected=1, warnings=1, stopped_at="line 9: not CSV")
+    report.problems += [
+        Problem("line 3", "g-3", "rejected", "no title"),
+        Problem("line 4", None, "warning", "amount dropped"),
+        Problem("line 5", "g-5", "superseded", "again at line 8"),
+    ]
+    answered = report.as_dict(max_problems=2)
+    assert set(ImportReportBody.model_fields) == set(answered)
+    ImportReportBody.model_validate(answered)  # extra or missing keys are refused
+    MalformedFileBody.model_validate({**error_body("malformed_file", "broken"), "report": answered})
+    responses = DOC["paths"]["/grants/import"]["post"]["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "ImportedBody"
+    )
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "MalformedFileBody"
+    )
+
+
+def test_the_import_takes_each_standards_file_as_it_is_sent():
+    operation = DOC["paths"]["/grants/import"]["post"]
+    assert set(operation["requestBody"]["content"]) == {
+        "application/json",
+        "text/csv",
+        "application/xml",
+        "text/xml",
+    }
+    [fmt] = [p for p in operation["parameters"] if p["name"] == "format"]
+    assert fmt["required"] and fmt["schema"]["enum"] == ["360giving", "iati", "grantsgov"]
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "own"),
+    [
+        ("/forms/project", ProjectSubmission, {"form_token", "website"}),
+        ("/forms/profile", ProfileSubmission, {"form_token", "website"}),
+        ("/forms/interest/{project_id}", InterestSubmission, {"csrf"}),
+    ],
+)
+def test_form_posts_document_every_field_of_the_model_that_parses_them(path, model, own):
+    body = DOC["paths"][path]["post"]["requestBody"]["content"]
+    properties = body["application/x-www-form-urlencoded"]["schema"]["properties"]
+    assert set(properties) == set(model.model_fields) | own
+    if "countries" in properties:  # pickers post repeated fields; typed lists are one box
+        assert properties["countries"]["type"] == "array"
+        assert properties["keywords"]["type"] == "string"
+
+
+def test_pages_are_html_and_form_posts_redirect_with_a_location():
+    assert set(DOC["paths"]["/"]["get"]["responses"]["200"]["content"]) == {"text/html"}
+    for path in ("/forms/project", "/forms/profile", "/forms/sign-in", "/forms/sign-out"):
+        redirect = DOC["paths"][path]["post"]["responses"]["303"]
+        assert redirect["headers"]["Location"]["required"], path
+    assert "Set-Cookie" in DOC["paths"]["/forms/sign-in"]["post"]["responses"]["303"]["headers"]
+
+
+def test_the_projects_listing_documents_the_page_browsers_get_at_the_same_url():
+    listing = DOC["paths"]["/projects"]["get"]
+    assert set(listing["responses"]["200"]["content"]) == {"application/json", "text/html"}
+    assert {p["name"] for p in listing["parameters"]} >= {"format", "lang"}

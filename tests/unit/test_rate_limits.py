@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.rate_limits import Bucket, client_ip, subject_of, window_for
+from shared.rate_limits import Bucket, bearer_key_id, client_ip, subject_of, window_for
+from shared.web.rate_limiting import EXEMPT, KEY_ENDPOINTS, LINK_ENDPOINTS, SESSION_ENDPOINTS
+from tests.function_loader import load_function
 
 KEY = "gm_0123456789abcdef_" + "A" * 43
 
@@ -38,14 +40,25 @@ def test_ipv6_clients_count_per_64_block():
 
 
 def test_a_key_counts_against_the_key_and_the_rest_against_the_address():
-    assert subject_of(f"Bearer {KEY}", "198.51.100.7", "POST", False) == (
+    assert subject_of("0123456789abcdef", "198.51.100.7", "POST", False) == (
         Bucket.KEY,
         "0123456789abcdef",
     )
     assert subject_of(None, "198.51.100.7", "GET", False)[0] is Bucket.IP_READ
     assert subject_of(None, "198.51.100.7", "POST", False)[0] is Bucket.IP_WRITE
-    assert subject_of("Bearer nonsense", "198.51.100.7", "PUT", False)[0] is Bucket.IP_WRITE
     assert subject_of(None, "198.51.100.7", "POST", True)[0] is Bucket.IP_LINK
+
+
+def test_only_a_well_formed_bearer_header_names_a_key():
+    assert bearer_key_id(f"Bearer {KEY}") == bearer_key_id(f"bearer  {KEY}") == "0123456789abcdef"
+    for header in (None, "", "Bearer nonsense", f"Basic {KEY}", KEY):
+        assert bearer_key_id(header) is None, header
+
+
+def test_the_limiters_endpoints_are_the_ingest_functions_own():
+    endpoints = set(load_function("ingest").app.view_functions)
+    for named in (EXEMPT, KEY_ENDPOINTS, SESSION_ENDPOINTS, LINK_ENDPOINTS):
+        assert named <= endpoints, named - endpoints
 
 
 def test_windows_are_fixed_and_ids_deterministic_without_the_address_in_clear():
