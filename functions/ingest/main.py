@@ -182,24 +182,20 @@ def delete_grant(grant_id: str) -> Any:
 @app.post("/projects")
 def post_project() -> Any:
     """Submit a project that needs funding."""
-    ad = adapters()
-    submission = parse_json(request, ProjectSubmission, settings.max_body_bytes)
-    result = submit_project(
-        ad,
-        submission,
-        idempotency_key=_idempotency_key(),
-        correlation_id=g.correlation_id,
-        now=ad.now(),
-    )
-    return _accepted(result)
+    return _submit_json(ProjectSubmission, submit_project)
 
 
 @app.post("/profiles")
 def post_profile() -> Any:
     """Create an alert profile."""
+    return _submit_json(ProfileSubmission, submit_profile)
+
+
+def _submit_json(model: type[ProjectSubmission | ProfileSubmission], submit: Any) -> Any:
+    """A CSO's JSON submission: parse, store once per Idempotency-Key, announce."""
     ad = adapters()
-    submission = parse_json(request, ProfileSubmission, settings.max_body_bytes)
-    result = submit_profile(
+    submission = parse_json(request, model, settings.max_body_bytes)
+    result = submit(
         ad,
         submission,
         idempotency_key=_idempotency_key(),
