@@ -217,3 +217,39 @@ def _extracted_msgids() -> set[str]:
     }
     found = extract_from_dir(str(REPO), method_map, options_map)
     return {msg if isinstance(msg, str) else msg[0] for _f, _l, msg, _c, _x in found}
+
+
+RANKING_REASONS = [
+    "topic: digital security, land rights",
+    "keywords: training",
+    "words in common: radio",
+    "language: km",
+    "language: apply in en, th (not lo)",
+    "amount fits: 25,000 USD in 5,000–40,000 USD",
+    "amount: 90,000 USD is above up to 40,000 USD",
+    "amount: 900 USD is below from 1,000 USD",
+]
+
+
+def test_ranking_reasons_are_said_in_the_readers_language():
+    from shared.emails import localise_reason
+
+    english = [localise_reason(r, "en") for r in RANKING_REASONS]
+    for language in ("km", "lo", "my", "th", "vi"):
+        localised = [localise_reason(r, language) for r in RANKING_REASONS]
+        same = [e for e, t in zip(english, localised, strict=True) if e == t]
+        assert same == [], (language, same)
+
+
+def test_topics_are_named_in_the_readers_words():
+    from shared.emails import localise_reason
+
+    assert "សុវត្ថិភាពឌីជីថល" in localise_reason("topic: digital security", "km")
+    assert "ខ្មែរ" in localise_reason("language: km", "km")
+
+
+def test_amount_and_closing_reasons_are_left_to_their_own_lines():
+    from shared.emails import localise_reason
+
+    for reason in ("closes in 9 days", "closes today", "amount: no exchange rate for XXX/USD"):
+        assert localise_reason(reason, "vi") is None
