@@ -26,11 +26,11 @@ messages-compile: $(MO_FILES)
 ## Collect every translatable string into shared/locale/messages.pot.
 messages-extract: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.toml -o shared/locale/messages.pot --no-location \
-	  --sort-output --project "Grant Match" --copyright-holder "Grant Match" --msgid-bugs-address "" .
+	  --sort-output --width 100 --project "Grant Match" --copyright-holder "Grant Match" --msgid-bugs-address "" .
 
 ## Merge new strings into every language's .po (then translate, then messages-compile).
 messages-update: messages-extract
-	$(VENV)/bin/pybabel update -i shared/locale/messages.pot -d shared/locale --no-fuzzy-matching \
+	$(VENV)/bin/pybabel update -i shared/locale/messages.pot -d shared/locale --no-fuzzy-matching --width 100 \
 	  --ignore-obsolete
 
 ## Start the whole local stack (emulators, functions, mail sink, relay) and show it working.

@@ -42,6 +42,9 @@ locals {
     MAIL_FROM            = var.mail_from
     MAIL_FROM_NAME       = var.mail_from_name
     LOG_LEVEL            = var.log_level
+    # Google's front end appends the client address to X-Forwarded-For (one hop). Behind
+    # an external HTTPS load balancer as well, set this to 2.
+    TRUSTED_PROXY_HOPS = var.trusted_proxy_hops
   }
 
   # Gen2 functions also answer at this stable address; it does not depend on the deploy,

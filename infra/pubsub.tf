@@ -6,7 +6,7 @@ locals {
   topics = [
     "grant-published", "project-submitted", "profile-created", "match-found",
     "subscription-confirmed", "notification-due", "interest-expressed", "interest-accepted",
-    "scheduled-jobs", "dead-letter",
+    "erasure-requested", "scheduled-jobs", "dead-letter",
   ]
 
   push_subscriptions = {
@@ -109,6 +109,15 @@ locals {
       min_backoff_seconds   = 10
       max_backoff_seconds   = 600
     }
+    "notify-on-erasure-requested" = {
+      topic                 = "erasure-requested"
+      push_to               = "notify"
+      ack_deadline_seconds  = 120
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 10
+      max_backoff_seconds   = 600
+    }
   }
 
   pull_subscriptions = {
@@ -133,6 +142,8 @@ locals {
     # A funder's interest in a project, and the CSO's answer (ingest, or its outbox: relay).
     "interest-expressed" = [local.runtime_member.ingest, local.runtime_member.relay]
     "interest-accepted"  = [local.runtime_member.ingest, local.runtime_member.relay]
+    # Someone asked for an erasure link by address (ingest), or its outbox entry (relay).
+    "erasure-requested" = [local.runtime_member.ingest, local.runtime_member.relay]
     # Cloud Scheduler's fixed ticks (scheduler.tf).
     "scheduled-jobs" = [local.scheduler_agent]
     # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.

@@ -43,6 +43,12 @@ variable "log_level" {
   description = "Python log level of every function."
 }
 
+variable "trusted_proxy_hops" {
+  type        = number
+  default     = 1
+  description = "Proxies that append to X-Forwarded-For before ingest: 1 for Google's front end alone, 2 behind an external HTTPS load balancer. The client address (rate limits) is that many entries from the right."
+}
+
 variable "build_dir" {
   type        = string
   default     = ""

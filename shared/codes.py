@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 
 def _upper(value: object) -> object:
@@ -38,6 +38,24 @@ def _language(code: str) -> str:
     return code
 
 
-CountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_country)]
-CurrencyCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_currency)]
-LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]
+# The JSON schema (OpenAPI) states the shape; the validators check the code really exists.
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_upper),
+    AfterValidator(_country),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2"}
+    ),
+]
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_upper),
+    AfterValidator(_currency),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217"}),
+]
+LanguageCode = Annotated[
+    str,
+    BeforeValidator(_lower),
+    AfterValidator(_language),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 639-1"}),
+]

@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     # Processed-event ledger entries expire after this (Firestore TTL in production).
     processed_event_ttl_days: int = Field(14, gt=0)
 
+    # Rate limits per fixed window (shared/rate_limits.py): per funder key, and per client
+    # address for reads, writes and emailed links. Counted in Firestore, across instances.
+    rate_limit_window_seconds: int = Field(60, gt=0)
+    rate_limit_key_requests: int = Field(120, gt=0)
+    rate_limit_ip_reads: int = Field(120, gt=0)
+    rate_limit_ip_writes: int = Field(30, gt=0)
+    rate_limit_ip_links: int = Field(600, gt=0)
+    # How many proxies of ours append to X-Forwarded-For in front of the function: 0
+    # locally (the client connects directly), 1 behind Google's front end (infra/main.tf).
+    trusted_proxy_hops: int = Field(0, ge=0)
+
     log_level: str = "INFO"
 
 
@@ -63,6 +74,11 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "notification_lease_seconds",
         "alert_batch_window_seconds",
         "processed_event_ttl_days",
+        "rate_limit_window_seconds",
+        "rate_limit_key_requests",
+        "rate_limit_ip_reads",
+        "rate_limit_ip_writes",
+        "rate_limit_ip_links",
         "log_level",
     }
 )

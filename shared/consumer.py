@@ -18,7 +18,7 @@ from typing import Any
 from shared.bootstrap import Adapters, adapters
 from shared.errors import PoisonMessage
 from shared.events import Envelope, EventName, ScheduleTick, decode_push
-from shared.jsonlog import log_context
+from shared.jsonlog import log_context, trace_of
 from shared.schedule import run_id
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def consume(
         return "dead-lettered"
 
     with log_context(
-        correlation_id=envelope.correlation_id, event_id=envelope.id, event_name=envelope.name.value
+        correlation_id=envelope.correlation_id,
+        trace=trace_of(envelope.correlation_id),
+        event_id=envelope.id,
+        event_name=envelope.name.value,
     ):
         ledger_id = _ledger_id(envelope, ad.now())
         if ad.repo.was_processed(consumer, ledger_id):

@@ -3,7 +3,8 @@
 Templates are rendered in the recipient's language (`shared.i18n.jinja_environment`).
 HTML templates are autoescaped, so a grant title containing
 `<script>` arrives as text. Every email carries a one-click unsubscribe link in its body
-and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers.
+and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers, and a link that
+deletes the address's data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from shared.i18n import (
     format_day,
     format_money,
     jinja_environment,
+    language_name,
     language_or_fallback,
     sector_name,
     translations,
@@ -26,7 +28,8 @@ from shared.i18n import (
 from shared.links import LIFETIME, LinkSigner, Purpose
 from shared.models import Grant, Interest, Match, Project
 from shared.recipients import EmailKind, Recipient
-from shared.taxonomy import APPLICANT_TYPE_LABELS
+from shared.relevance import topic_named, topic_term
+from shared.taxonomy import APPLICANT_TYPE_LABELS, Sector
 
 #: Summaries in funders' emails are cut here: the email is a pointer, not the dossier.
 SUMMARY_CHARS: Final = 400
@@ -103,14 +106,16 @@ def amount_range(low: float | None, high: float | None, currency: str | None, la
     return _("from %(amount)s") % {"amount": format_money(low, currency, language)}
 
 
+_SECTOR_SLUGS: Final = frozenset(s.value for s in Sector)
 _APPLICANT_BY_LOWER_LABEL: Final = {
     label.lower(): slug.value for slug, label in APPLICANT_TYPE_LABELS.items()
 }
 
 
 def localise_reason(reason: str, language: str) -> str | None:
-    """A screening reason ("country: LA, KH") in the reader's language; None for the
-    deadline, which every email shows on its own line. Unknown reasons pass unchanged."""
+    """A match reason ("country: LA, KH", "topic: land rights") in the reader's language;
+    None for what every email already shows on its own line (deadline, amount). Unknown
+    reasons pass unchanged."""
     _ = translations(language).gettext
     key, _sep, value = reason.partition(": ")
     values = [v.strip() for v in value.split(",")]
@@ -132,7 +137,45 @@ def localise_reason(reason: str, language: str) -> str | None:
             return _("Sector: any")
         names = ", ".join(sector_name(v, language) for v in values)
         return _("Sector: %(value)s") % {"value": names}
-    return reason
+    return _localise_ranking_reason(key, value, language)
+
+
+def _localise_ranking_reason(key: str, value: str, language: str) -> str | None:
+    """The ranking's reasons ("topic: …", "amount fits: …", "language: …") in the reader's
+    language. Amounts and closing days are left out: every email shows the grant's amount
+    and deadline on lines of their own, formatted for the reader."""
+    _ = translations(language).gettext
+    if key == "topic":
+        names = ", ".join(_topic_name(v.strip(), language) for v in value.split(","))
+        return _("Topic: %(value)s") % {"value": names}
+    if key == "keywords":
+        return _("Your keywords: %(value)s") % {"value": value}
+    if key == "words in common":
+        return _("Words in common: %(value)s") % {"value": value}
+    if key == "language":
+        if value.startswith("apply in "):
+            codes = value.removeprefix("apply in ").split(" (not ")[0].split(", ")
+            names = ", ".join(language_name(c, language) for c in codes)
+            return _("Language: apply in %(value)s") % {"value": names}
+        return _("Language: you can apply in %(value)s") % {"value": language_name(value, language)}
+    if key == "amount fits":
+        return _("Amount: what you need is within the grant's range")
+    if key == "amount" and " is above " in value:
+        return _("Amount: you need more than this grant gives")
+    if key == "amount" and " is below " in value:
+        return _("Amount: you need less than this grant's minimum")
+    if key == "amount" or key.startswith("closes "):
+        return None
+    return f"{key}: {value}" if value else key
+
+
+def _topic_name(label: str, language: str) -> str:
+    slug = topic_named(label)
+    if slug is None:
+        return label
+    if slug in _SECTOR_SLUGS:
+        return sector_name(slug, language)
+    return (topic_term(slug, language) if language != "en" else None) or label
 
 
 def match_item(
@@ -187,7 +230,8 @@ def _render(
 ) -> Email:
     env = jinja_environment(language_or_fallback(recipient.language))
     unsubscribe = links.unsubscribe_url(recipient.kind, recipient.id)
-    context.update(recipient=recipient, unsubscribe_url=unsubscribe)
+    erase = links.erase_url(recipient.kind, recipient.id)
+    context.update(recipient=recipient, unsubscribe_url=unsubscribe, erase_url=erase)
     subject = " ".join(env.get_template(f"email/{name}.subject.j2").render(context).split())
     context["subject"] = subject
     return Email(
@@ -214,6 +258,12 @@ def render_confirmation(recipient: Recipient, links: LinkSigner, reference: str)
         confirm_url=links.confirm_url(recipient.kind, recipient.id),
         link_days=LIFETIME[Purpose.CONFIRM].days,
     )
+
+
+def render_erasure(recipient: Recipient, links: LinkSigner, reference: str) -> Email:
+    """The link to delete an address's data, sent because someone asked for it by address
+    (the asker learns nothing: the email goes to the address, if it is known at all)."""
+    return _render(EmailKind.ERASURE.value, recipient, links, reference)
 
 
 def render_alerts(

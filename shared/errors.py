@@ -1,6 +1,6 @@
 """Domain errors, each with a message a user can act on.
 
-They are mapped to HTTP status codes in exactly one place (`shared.http_errors`).
+They are mapped to HTTP status codes in exactly one place (`shared.web.errors`).
 """
 
 from __future__ import annotations
@@ -54,6 +54,14 @@ class Forbidden(DomainError):
 
 class NotFound(DomainError):
     """The resource does not exist (or the caller may not know that it does)."""
+
+
+class RateLimited(DomainError):
+    """Too many requests in the current window; `retry_after` seconds until it resets."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests: retry after {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class Conflict(DomainError):

@@ -34,6 +34,7 @@ class EventName(StrEnum):
     SCHEDULE_TICK = "schedule.tick"
     INTEREST_EXPRESSED = "interest.expressed"
     INTEREST_ACCEPTED = "interest.accepted"
+    ERASURE_REQUESTED = "erasure.requested"
 
 
 #: Each event goes to its own topic: the Pub/Sub emulator ignores filters, so we route by
@@ -48,6 +49,7 @@ TOPIC_FOR_EVENT: Final[dict[EventName, str]] = {
     EventName.SCHEDULE_TICK: "scheduled-jobs",
     EventName.INTEREST_EXPRESSED: "interest-expressed",
     EventName.INTEREST_ACCEPTED: "interest-accepted",
+    EventName.ERASURE_REQUESTED: "erasure-requested",
 }
 DEAD_LETTER_TOPIC: Final = "dead-letter"
 
@@ -120,6 +122,13 @@ class InterestAccepted(_Payload):
     interest_id: str
 
 
+class ErasureRequested(_Payload):
+    """Someone asked for an erasure link by address. The address itself stays in the
+    request document (deleted once handled), never in the event."""
+
+    request_id: str
+
+
 #: (name, version) -> payload model. A version not listed here is a poison message.
 PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.GRANT_PUBLISHED, 1): GrantPublished,
@@ -131,6 +140,7 @@ PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.SCHEDULE_TICK, 1): ScheduleTick,
     (EventName.INTEREST_EXPRESSED, 1): InterestExpressed,
     (EventName.INTEREST_ACCEPTED, 1): InterestAccepted,
+    (EventName.ERASURE_REQUESTED, 1): ErasureRequested,
 }
 _NAME_FOR_PAYLOAD: Final = {model: name for (name, _), model in PAYLOADS.items()}
 

@@ -119,6 +119,11 @@ def format_day(day: date, language: str) -> str:
     return format_date(day, format="long", locale=language_or_fallback(language))
 
 
+def language_name(code: str, language: str) -> str:
+    """A language's name in the reader's language (CLDR), or the code if unknown."""
+    return Locale.parse(language_or_fallback(language)).languages.get(code, code)
+
+
 def country_name(code: str, language: str) -> str:
     """A country's name in the reader's language (CLDR), or the code if unknown."""
     return Locale.parse(language_or_fallback(language)).territories.get(code, code)

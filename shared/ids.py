@@ -7,6 +7,7 @@ and cheap, where transactions are slow under contention (notably in the emulator
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 _SEP = "\x1f"  # unit separator: cannot appear in validated ids
@@ -19,6 +20,25 @@ def _digest(*parts: str) -> str:
 def grant_id(funder_id: str, external_id: str) -> str:
     """One grant per (funder, external_id): posting it again updates it."""
     return "g_" + _digest("grant", funder_id, external_id)
+
+
+_HASHED_ID = re.compile(r"^([a-z])_[0-9a-f]{32}$")
+
+
+def _shaped(prefix: str, value: str) -> bool:
+    found = _HASHED_ID.match(value)
+    return found is not None and found.group(1) == prefix
+
+
+def is_grant_id(value: str) -> bool:
+    """True if `value` has the shape of a grant id (anything else cannot name a grant, and
+    must not reach Firestore as a document id: `..` or `__x__` are errors there)."""
+    return _shaped("g", value)
+
+
+def is_project_id(value: str) -> bool:
+    """True if `value` has the shape of a project id (see `is_grant_id`)."""
+    return _shaped("p", value)
 
 
 def match_id(grant_id: str, target_kind: str, target_id: str) -> str:

@@ -103,6 +103,15 @@ def log_context(**fields: str | None) -> Iterator[None]:
         unbind(token)
 
 
+_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def trace_of(correlation_id: str | None) -> str | None:
+    """The Cloud Trace id a correlation id stands for, if it has that shape: ingest uses
+    the request's trace id as correlation id, so match and notify lines join the trace."""
+    return correlation_id if correlation_id and _TRACE_ID.match(correlation_id) else None
+
+
 def current_correlation_id() -> str | None:
     """The correlation id bound by the innermost `log_context`, if any."""
     return _context.get().get("correlation_id")

@@ -1,5 +1,6 @@
 """Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant,
-and share a project's address with a funder who said it is interested.
+share a project's address with a funder who said it is interested, and delete everything
+kept for an address.
 
 A token names the recipient by id (never by address), is signed with a secret from the
 settings (itsdangerous, HMAC-SHA1 over a per-purpose salt), and expires. The salt makes
@@ -27,6 +28,7 @@ class Purpose(StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     MUTE = "mute"
     SHARE_CONTACT = "share-contact"
+    ERASE = "erase"
 
 
 #: A confirmation is asked for now; unsubscribe and "stop this grant" links must keep
@@ -37,6 +39,7 @@ LIFETIME: Final[dict[Purpose, timedelta]] = {
     Purpose.MUTE: timedelta(days=365),
     # Long enough for a small team to discuss a funder's note; short enough to go stale.
     Purpose.SHARE_CONTACT: timedelta(days=30),
+    Purpose.ERASE: timedelta(days=365),
 }
 
 
@@ -98,6 +101,10 @@ class LinkSigner:
     def unsubscribe_url(self, kind: RecipientKind, recipient_id: str) -> str:
         """One-click unsubscribe link (also the List-Unsubscribe header)."""
         return self.url(LinkClaim(Purpose.UNSUBSCRIBE, kind, recipient_id))
+
+    def erase_url(self, kind: RecipientKind, recipient_id: str) -> str:
+        """Link that deletes the profiles and projects of the recipient's address."""
+        return self.url(LinkClaim(Purpose.ERASE, kind, recipient_id))
 
     def mute_url(self, kind: RecipientKind, recipient_id: str, grant_id: str) -> str:
         """Link that drops one grant from a recipient's alerts and reminders."""

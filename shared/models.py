@@ -188,6 +188,13 @@ class ContactReply(_Submission):
     reply: Message = ""
 
 
+class ErasureRequest(_Submission):
+    """Ask for a link that deletes the data kept for an address. The link goes to that
+    address, and the answer is the same whether it is known or not."""
+
+    email: EmailStr
+
+
 class _Stored(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -30,6 +30,7 @@ class EmailKind(StrEnum):
     REMINDER = "reminder"  # matched grants closing within a week
     INTEREST = "interest"  # to a CSO: a funder is interested in its project
     INTRODUCTION = "introduction"  # to that funder, once the CSO agreed: the CSO's address
+    ERASURE = "erasure"  # a link to delete the address's data, sent because someone asked
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,11 @@ class Recipient:
 
     def may_receive(self, kind: EmailKind) -> bool:
         """Consent, in one place: an unsubscribed address gets nothing; an unconfirmed
-        one gets only the confirmation email."""
+        one gets only the confirmation email. The erasure link is the exception both ways:
+        it was asked for, and without it nobody could delete data typed in with their
+        address."""
+        if kind is EmailKind.ERASURE:
+            return True
         if self.unsubscribed:
             return False
         return kind is EmailKind.CONFIRMATION or self.confirmed

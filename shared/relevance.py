@@ -248,6 +248,19 @@ def topic_label(slug: str) -> str:
     return _lexicon().labels.get(slug, slug)
 
 
+def topic_named(label: str) -> str | None:
+    """The topic a reason's label names (the inverse of `topic_label`), if any."""
+    return next((slug for slug, text in _lexicon().labels.items() if text == label), None)
+
+
+@cache
+def topic_term(slug: str, language: str) -> str | None:
+    """How the thesaurus first names a topic in a language (not a '*' prefix), if it does:
+    a reader's own word for the topic in a reason."""
+    terms = _data("topics.json").get(slug, {}).get(language, [])
+    return next((t for t in terms if not t.endswith("*")), None)
+
+
 def cosine(a: TextView, b: TextView) -> float:
     """Cosine of the two texts' binary feature vectors, in [0, 1]."""
     if not a.features or not b.features:

@@ -32,13 +32,16 @@ from shared.jsonlog import configure_logging
 from shared.links import Purpose
 from shared.models import (
     ContactReply,
+    ErasureRequest,
     GrantSubmission,
     InterestSubmission,
     ProfileSubmission,
     ProjectSubmission,
 )
 from shared.screening import deadline_today
+from shared.services.erasure import request_erasure
 from shared.services.funders import authenticate, check_key, key_still_valid
+from shared.services.grants import delete_own_grant, update_own_grant
 from shared.services.imports import import_grants
 from shared.services.interests import (
     can_hear_back,
@@ -63,10 +66,18 @@ from shared.web.correlation import install_correlation
 from shared.web.errors import error_body, install_error_handlers
 from shared.web.form_tokens import FormTokens
 from shared.web.forms import HONEYPOT, FormInvalid, parse_form
-from shared.web.funder_session import COOKIE, LIFETIME, FunderSession, SessionSigner
+from shared.web.funder_session import (
+    COOKIE,
+    LIFETIME,
+    FunderSession,
+    SessionSigner,
+    session_signer,
+)
 from shared.web.negotiation import page_language, site_prefix, wants_html
+from shared.web.openapi import openapi_document as api_document
 from shared.web.pages import link_page
 from shared.web.parsing import parse_json, parse_query
+from shared.web.rate_limiting import install_rate_limits
 from shared.web.site_pages import (
     FormState,
     home_page,
@@ -92,6 +103,7 @@ app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 install_correlation(app)
 install_error_handlers(app)
+install_rate_limits(app, adapters)
 MAX_PROBLEMS_IN_RESPONSE = 100
 
 
@@ -109,6 +121,12 @@ def _idempotency_key() -> str | None:
 def healthz() -> Any:
     """Liveness for the local stack and load balancers."""
     return jsonify({"status": "ok"})
+
+
+@app.get("/openapi.json")
+def openapi_document() -> Any:
+    """The OpenAPI 3.1 description of every route here, generated from the models."""
+    return jsonify(api_document())
 
 
 @app.post("/grants")
@@ -140,27 +158,44 @@ def import_grant_file() -> Any:
     return jsonify({**error_body("malformed_file", message), **body}), 400
 
 
+@app.put("/grants/<grant_id>")
+def put_grant(grant_id: str) -> Any:
+    """Replace one of the calling funder's grants; another funder's grant is 403."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
+    result = update_own_grant(
+        ad, funder_id, grant_id, submission, correlation_id=g.correlation_id, now=ad.now()
+    )
+    return _accepted(result)
+
+
+@app.delete("/grants/<grant_id>")
+def delete_grant(grant_id: str) -> Any:
+    """Delete one of the calling funder's grants (and its matches); another's is 403."""
+    ad = adapters()
+    funder_id = authenticate(ad, request.headers.get("Authorization"))
+    delete_own_grant(ad, funder_id, grant_id)
+    return "", 204
+
+
 @app.post("/projects")
 def post_project() -> Any:
     """Submit a project that needs funding."""
-    ad = adapters()
-    submission = parse_json(request, ProjectSubmission, settings.max_body_bytes)
-    result = submit_project(
-        ad,
-        submission,
-        idempotency_key=_idempotency_key(),
-        correlation_id=g.correlation_id,
-        now=ad.now(),
-    )
-    return _accepted(result)
+    return _submit_json(ProjectSubmission, submit_project)
 
 
 @app.post("/profiles")
 def post_profile() -> Any:
     """Create an alert profile."""
+    return _submit_json(ProfileSubmission, submit_profile)
+
+
+def _submit_json(model: type[ProjectSubmission | ProfileSubmission], submit: Any) -> Any:
+    """A CSO's JSON submission: parse, store once per Idempotency-Key, announce."""
     ad = adapters()
-    submission = parse_json(request, ProfileSubmission, settings.max_body_bytes)
-    result = submit_profile(
+    submission = parse_json(request, model, settings.max_body_bytes)
+    result = submit(
         ad,
         submission,
         idempotency_key=_idempotency_key(),
@@ -168,6 +203,16 @@ def post_profile() -> Any:
         now=ad.now(),
     )
     return _accepted(result)
+
+
+@app.post("/erasure-requests")
+def post_erasure_request() -> Any:
+    """Ask for a link that deletes an address's data. The answer never says whether the
+    address is known: the link goes to the address, if there is anything to delete."""
+    ad = adapters()
+    submission = parse_json(request, ErasureRequest, settings.max_body_bytes)
+    request_erasure(ad, submission, correlation_id=g.correlation_id, now=ad.now())
+    return jsonify({"status": "accepted"}), 202
 
 
 @app.get("/projects")
@@ -225,8 +270,7 @@ def post_interest(project_id: str) -> Any:
     result = express_interest(
         ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
     )
-    status = "created" if result.created else "unchanged"
-    return jsonify({"id": result.id, "status": status}), 201 if result.created else 200
+    return _accepted(result)
 
 
 # -- the site: web form, projects page, interest, and the CSO's share link --------------
@@ -235,9 +279,8 @@ def _form_tokens() -> FormTokens:
     return FormTokens(settings.link_signing_secret.get_secret_value())
 
 
-@cache
 def _sessions() -> SessionSigner:
-    return SessionSigner(settings.link_signing_secret.get_secret_value())
+    return session_signer(settings.link_signing_secret.get_secret_value())
 
 
 @app.get("/")
@@ -423,7 +466,7 @@ def share_contact_link() -> Any:
     return share_page("done", view, PREFIX)
 
 
-@app.route("/<any(confirm, unsubscribe, mute):action>", methods=["GET", "POST"])
+@app.route("/<any(confirm, unsubscribe, mute, erase):action>", methods=["GET", "POST"])
 def emailed_link(action: str) -> Any:
     """The links in emails. GET shows a page with a button and changes nothing (mail
     scanners prefetch links); POST acts, including RFC 8058 one-click unsubscribe, whose
@@ -433,6 +476,8 @@ def emailed_link(action: str) -> Any:
     token = request.args.get("token", "")
     if request.method == "GET":
         view = preview_link(ad, purpose, token, ad.now())
+        if view.done:
+            return link_page(purpose, "done", view.language)
         # Relative, so the form posts back to this very URL wherever the function is mounted.
         action = "?" + request.query_string.decode("ascii", "replace")
         return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)

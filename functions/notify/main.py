@@ -3,7 +3,8 @@
 New profiles and projects get their confirmation email; matches become alerts; a
 confirmation releases held alerts; due notifications (instant batches, digests,
 reminders) are sent; scheduler ticks fan out into due notifications. A funder's interest
-is told to the CSO, and the CSO's address to the funder only once the CSO agreed.
+is told to the CSO, and the CSO's address to the funder only once the CSO agreed. An
+erasure request sends its address the link that deletes its data.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from shared.events import EventName
 from shared.jsonlog import configure_logging
 from shared.services.alerts import on_match_found
 from shared.services.digests import on_schedule_tick
+from shared.services.erasure import on_erasure_requested
 from shared.services.interests import on_interest_accepted, on_interest_expressed
 from shared.services.notifications import on_notification_due
 from shared.services.subscriptions import on_subscriber_created, on_subscription_confirmed
@@ -34,6 +36,7 @@ HANDLERS = {
     EventName.SCHEDULE_TICK: on_schedule_tick,
     EventName.INTEREST_EXPRESSED: on_interest_expressed,
     EventName.INTEREST_ACCEPTED: on_interest_accepted,
+    EventName.ERASURE_REQUESTED: on_erasure_requested,
 }
 
 

@@ -46,6 +46,8 @@ INTERESTS = "interests"  # a funder's interest in a project; holds no address
 API_KEYS = "api_keys"
 OUTBOX = "outbox"
 PROCESSED = "processed_events"
+RATE_LIMITS = "rate_limits"  # one counter per bucket, subject and window (TTL)
+ERASURE_REQUESTS = "erasure_requests"  # an address waiting for its erasure link (TTL)
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
 BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
@@ -53,6 +55,11 @@ BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
 MAX_GRANTS_PER_BATCH = BATCH_LIMIT // 2
 _VERSION_FIELDS = ["content_hash", "revision", "created_at"]
 _SUBSCRIBERS = {RecipientKind.PROFILE: PROFILES, RecipientKind.PROJECT: PROJECTS}
+
+
+def alert_document_id(kind: RecipientKind, match_id: str) -> str:
+    """One alert per recipient and match (a funder's is about the project's match)."""
+    return f"{kind.value}:{match_id}"
 
 
 class SaveOutcome(StrEnum):
@@ -239,6 +246,24 @@ class FirestoreRepository:
             batch.commit()
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound) as exc:
             raise ConcurrentUpdate(", ".join(w.grant.id for w in writes[:3])) from exc
+
+    def delete_grant(self, grant_id: str) -> int:
+        """Delete a grant with its matches and alerts; returns how many documents went."""
+        refs = [self._db.collection(GRANTS).document(grant_id)]
+        matches = self._db.collection(MATCHES).where(filter=FieldFilter("grant_id", "==", grant_id))
+        alerts = self._db.collection(ALERTS).where(filter=FieldFilter("grant_id", "==", grant_id))
+        refs += [snap.reference for snap in matches.select([]).stream()]
+        refs += [snap.reference for snap in alerts.select([]).stream()]
+        return self.delete_documents(refs)
+
+    def delete_documents(self, refs: list[Any]) -> int:
+        """Delete documents in batches of 500; returns how many were deleted."""
+        for start in range(0, len(refs), BATCH_LIMIT):
+            batch = self._db.batch()
+            for ref in refs[start : start + BATCH_LIMIT]:
+                batch.delete(ref)
+            batch.commit()
+        return len(refs)
 
     def open_grants_for(
         self, countries: list[str], today: date, sectors: list[str] | None = None
@@ -480,6 +505,102 @@ class FirestoreRepository:
         )
         return [snap.id for snap in query.select([]).stream()]
 
+    # -- erasure: everything kept for one address -------------------------------------
+    def recipients_with_address(self, email: str) -> list[tuple[RecipientKind, str]]:
+        """Every profile, project and funder contact that uses this address, by id."""
+        # One literal query per collection, so tests/contract can read each of them.
+        profiles = self._db.collection(PROFILES).where(filter=FieldFilter("email", "==", email))
+        projects = self._db.collection(PROJECTS).where(
+            filter=FieldFilter("contact_email", "==", email)
+        )
+        funders = self._db.collection(FUNDER_CONTACTS).where(
+            filter=FieldFilter("email", "==", email)
+        )
+        found = [(RecipientKind.PROFILE, s.id) for s in profiles.select([]).stream()]
+        found += [(RecipientKind.PROJECT, s.id) for s in projects.select([]).stream()]
+        found += [(RecipientKind.FUNDER, s.id) for s in funders.select([]).stream()]
+        return sorted(found)
+
+    def documents_of_recipient(self, kind: RecipientKind, recipient_id: str) -> list[Any]:
+        """References to every document about one recipient: the profile, project or
+        funder contact itself, its matches, the alerts about them (its own and, for a
+        project, its funders'), the notifications sent or pending for it, and for a
+        project the funders' interests in it with the emails they caused (the funder's
+        introduction too: it named the project)."""
+        own = {
+            RecipientKind.PROFILE: PROFILES,
+            RecipientKind.PROJECT: PROJECTS,
+            RecipientKind.FUNDER: FUNDER_CONTACTS,
+        }[kind]
+        refs = [self._db.collection(own).document(recipient_id)]
+        if kind is not RecipientKind.FUNDER:
+            matches = (
+                self._db.collection(MATCHES)
+                .where(filter=FieldFilter("target_kind", "==", kind.value))
+                .where(filter=FieldFilter("target_id", "==", recipient_id))
+            )
+            for snap in matches.select([]).stream():
+                refs.append(snap.reference)
+                funders_alert = alert_document_id(RecipientKind.FUNDER, snap.id)
+                refs.append(self._db.collection(ALERTS).document(funders_alert))
+        alerts = (
+            self._db.collection(ALERTS)
+            .where(filter=FieldFilter("recipient_kind", "==", kind.value))
+            .where(filter=FieldFilter("recipient_id", "==", recipient_id))
+        )
+        notifications = (
+            self._db.collection(NOTIFICATIONS)
+            .where(filter=FieldFilter("recipient_kind", "==", kind.value))
+            .where(filter=FieldFilter("recipient_id", "==", recipient_id))
+        )
+        refs += [snap.reference for snap in alerts.select([]).stream()]
+        refs += [snap.reference for snap in notifications.select([]).stream()]
+        if kind is RecipientKind.PROJECT:
+            refs += self._interests_in_project(recipient_id)
+        return refs
+
+    def _interests_in_project(self, project_id: str) -> list[Any]:
+        interests = self._db.collection(INTERESTS).where(
+            filter=FieldFilter("project_id", "==", project_id)
+        )
+        refs = []
+        for snap in interests.select([]).stream():
+            refs += [snap.reference, *self._notifications_caused_by(snap.id)]
+        return refs
+
+    def _notifications_caused_by(self, interest_id: str) -> list[Any]:
+        """The email records an interest caused: the CSO's, and the funder's introduction."""
+        caused = self._db.collection(NOTIFICATIONS).where(
+            filter=FieldFilter("cause_payload.interest_id", "==", interest_id)
+        )
+        return [snap.reference for snap in caused.select([]).stream()]
+
+    def create_erasure_request(
+        self, request_id: str, email: str, now: datetime, expire_at: datetime, event: Envelope
+    ) -> None:
+        """Keep an address until its erasure link is sent, with the event that sends it."""
+        batch = self._db.batch()
+        ref = self._db.collection(ERASURE_REQUESTS).document(request_id)
+        batch.create(ref, {"email": email, "created_at": now, "expire_at": expire_at})
+        self._add_outbox(batch, event)
+        batch.commit()
+
+    def get_erasure_request(self, request_id: str) -> dict[str, Any] | None:
+        """An erasure request (its address) by id."""
+        snap = self._db.collection(ERASURE_REQUESTS).document(request_id).get()
+        return snap.to_dict() if snap.exists else None
+
+    def erasure_requests_for(self, email: str) -> list[Any]:
+        """References to the pending erasure requests of an address."""
+        query = self._db.collection(ERASURE_REQUESTS).where(
+            filter=FieldFilter("email", "==", email)
+        )
+        return [snap.reference for snap in query.select([]).stream()]
+
+    def delete_erasure_request(self, request_id: str) -> None:
+        """Forget a handled erasure request (and with it the address)."""
+        self._db.collection(ERASURE_REQUESTS).document(request_id).delete()
+
     # -- matches ------------------------------------------------------------------------
     def save_match(self, match: Match, now: datetime) -> bool:
         """Create the match, or refresh its score and reasons; True if it is new."""
@@ -663,6 +784,14 @@ class FirestoreRepository:
             for event_id in event_ids[start : start + BATCH_LIMIT]:
                 batch.delete(self._db.collection(OUTBOX).document(event_id))
             batch.commit()
+
+    # -- rate limits ----------------------------------------------------------------------
+    def count_request(self, counter_id: str, expire_at: datetime) -> int:
+        """Add one to a window's counter and return the new count, in one atomic write
+        (Firestore returns the result of the increment with the write)."""
+        ref = self._db.collection(RATE_LIMITS).document(counter_id)
+        result = ref.set({"count": firestore.Increment(1), "expire_at": expire_at}, merge=True)
+        return int(result.transform_results[0].integer_value)
 
     # -- processed-event ledger -----------------------------------------------------------
     def was_processed(self, consumer: str, event_id: str) -> bool:

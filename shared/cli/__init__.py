@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from shared.cli.dead_letters import dead_letters
 from shared.cli.funders import funder
 from shared.cli.imports import import_command
 from shared.cli.rank import rank
@@ -21,3 +22,4 @@ main.add_command(relay)
 main.add_command(rank)
 main.add_command(schedule)
 main.add_command(import_command)
+main.add_command(dead_letters)

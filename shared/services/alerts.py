@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from shared.adapters.firestore_repo import alert_document_id
 from shared.adapters.pubsub_publisher import PublishFailed
 from shared.bootstrap import Adapters
 from shared.emails import MatchItem, match_item, render_alerts
@@ -38,7 +39,7 @@ FUNDER_VISIBLE = (Visibility.PUBLIC, Visibility.FUNDERS)
 
 def alert_id(kind: RecipientKind, match_id: str) -> str:
     """One alert per recipient and match (a funder's is about the project's match)."""
-    return f"{kind.value}:{match_id}"
+    return alert_document_id(kind, match_id)
 
 
 def on_match_found(envelope: Envelope, ad: Adapters) -> int:

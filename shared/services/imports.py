@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH, ConcurrentUpdate, SaveOutcome
 from shared.bootstrap import Adapters
@@ -31,6 +31,7 @@ DEFAULT_BATCH = 200
 # may be 20 000 characters of 3-byte Khmer, about 60 KB).
 MAX_CHUNK_BYTES = 6 * 1024 * 1024
 MAX_LISTED_PROBLEMS = 1000
+ProblemKind = Literal["rejected", "warning", "superseded"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Problem:
 
     position: str
     external_id: str | None
-    kind: str  # "rejected" | "warning" | "superseded"
+    kind: ProblemKind
     message: str
 
 

@@ -18,28 +18,21 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.adapters.firestore_repo import SaveOutcome
 from shared.bootstrap import Adapters
 from shared.emails import render_interest, render_introduction
 from shared.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
 from shared.events import Envelope, InterestAccepted, InterestExpressed, new_event
-from shared.ids import content_hash, interest_id
+from shared.ids import content_hash, interest_id, is_project_id
 from shared.links import Purpose
 from shared.models import Interest, InterestSubmission, Project
 from shared.recipients import EmailKind, RecipientKind
 from shared.screening import deadline_today
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.project_listings import FOR_FUNDERS, is_listed
-from shared.services.submissions import publish_now
+from shared.services.submissions import Accepted, publish_now
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class InterestOutcome:
-    """The interest's id, and whether this request created it (False: told before)."""
-
-    id: str
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -56,13 +49,13 @@ class ShareView:
 def listed_project(ad: Adapters, project_id: str, now: datetime) -> Project:
     """A project a funder may see on the listing, or NotFound (private, closed,
     unconfirmed and unknown projects look the same: their existence is not disclosed)."""
-    project = ad.repo.get_project(project_id)
+    project = ad.repo.get_project(project_id) if is_project_id(project_id) else None
     if (
         project is None
         or project.visibility.value not in FOR_FUNDERS
         or not is_listed(project, deadline_today(now))
     ):
-        raise NotFound(f"no listed project {project_id}")
+        raise NotFound("no listed project has this id")  # the id may be anything: not echoed
     return project
 
 
@@ -81,8 +74,9 @@ def express_interest(
     *,
     correlation_id: str,
     now: datetime,
-) -> InterestOutcome:
-    """Record a funder's interest in a listed project and announce it (once)."""
+) -> Accepted:
+    """Record a funder's interest in a listed project and announce it (once): CREATED,
+    or UNCHANGED if this funder told this project before (whatever it sends now)."""
     project = listed_project(ad, project_id, now)
     if submission.pledge and project.currency is None:
         problem = "this project named no amount: leave the pledge empty, or say it in the note"
@@ -108,10 +102,10 @@ def express_interest(
         event_id=content_hash(f"interest-expressed/{iid}")[:32],
     )
     if not ad.repo.create_interest(interest, event):
-        return InterestOutcome(iid, created=False)
+        return Accepted(iid, SaveOutcome.UNCHANGED)
     log.info("interest recorded", extra={"interest_id": iid, "project_id": project_id})
     publish_now(ad, event)
-    return InterestOutcome(iid, created=True)
+    return Accepted(iid, SaveOutcome.CREATED, event.id)
 
 
 def on_interest_expressed(envelope: Envelope, ad: Adapters) -> str:

@@ -25,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.bootstrap import Adapters
 from shared.codes import CountryCode
-from shared.errors import Forbidden, MalformedRequest, NotFound
+from shared.errors import MalformedRequest
 from shared.matching import evaluate
 from shared.models import Grant, Match, Project
-from shared.taxonomy import Sector, Visibility
+from shared.services.grants import owned_grant as owned_grant  # the routes import it here
+from shared.taxonomy import ApplicantType, Sector, Visibility
 
 PUBLIC_ONLY = [Visibility.PUBLIC.value]
 FOR_FUNDERS = [Visibility.PUBLIC.value, Visibility.FUNDERS.value]
@@ -80,29 +81,79 @@ def is_listed(project: Project, today: date) -> bool:
     return is_open(project, today) and project.confirmed and project.unsubscribed_at is None
 
 
+class ListedProject(BaseModel):
+    """What anyone allowed to list a project may see: an allow-list, so a contact email
+    cannot slip in. Best-fit listings add the score and its reasons."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    org_name: str
+    title: str
+    summary: str
+    sectors: list[Sector]
+    country: str
+    applicant_type: ApplicantType
+    amount_needed: float | None
+    currency: str | None
+    language: str
+    needed_by: date | None
+    visibility: Visibility
+    created_at: datetime
+    # What funders have pledged so far, in the project's currency (the progress bar).
+    pledged: float = 0.0
+    score: float | None = None
+    reasons: list[str] | None = None
+    via_fiscal_sponsor: bool | None = None
+
+
 def public_view(project: Project, match: Match | None = None) -> dict[str, Any]:
-    """What anyone allowed to list a project may see: never its contact email."""
-    item: dict[str, Any] = {
-        "id": project.id,
-        "org_name": project.org_name,
-        "title": project.title,
-        "summary": project.summary,
-        "sectors": [s.value for s in project.sectors],
-        "country": project.country,
-        "applicant_type": project.applicant_type.value,
-        "amount_needed": project.amount_needed,
-        "currency": project.currency,
-        "language": project.language,
-        "needed_by": project.needed_by.isoformat() if project.needed_by else None,
-        "visibility": project.visibility.value,
-        "pledged": project.pledged_amount,
-        "created_at": project.created_at.isoformat(),
-    }
+    """A project as a listing shows it (JSON-ready): never its contact email."""
+    extra: dict[str, Any] = {}
     if match is not None:
-        item["score"] = match.score
-        item["reasons"] = match.reasons
-        item["via_fiscal_sponsor"] = match.via_fiscal_sponsor
-    return item
+        extra = {
+            "score": match.score,
+            "reasons": match.reasons,
+            "via_fiscal_sponsor": match.via_fiscal_sponsor,
+        }
+    item = ListedProject(
+        id=project.id,
+        org_name=project.org_name,
+        title=project.title,
+        summary=project.summary,
+        sectors=project.sectors,
+        country=project.country,
+        applicant_type=project.applicant_type,
+        amount_needed=project.amount_needed,
+        currency=project.currency,
+        language=project.language,
+        needed_by=project.needed_by,
+        visibility=project.visibility,
+        created_at=project.created_at,
+        pledged=project.pledged_amount,
+        **extra,
+    )
+    return item.model_dump(mode="json", exclude_unset=True)
+
+
+class ProjectsPage(BaseModel):
+    """The body of a listing: one page and the cursor of the next (null on the last)."""
+
+    projects: list[ListedProject]
+    next_cursor: str | None
+
+
+class GrantSummary(BaseModel):
+    """The grant a best-fit listing ranks against."""
+
+    id: str
+    title: str
+
+
+class GrantProjectsPage(ProjectsPage):
+    """The body of GET /grants/<id>/projects."""
+
+    grant: GrantSummary
 
 
 def _encode(cursor: dict[str, Any]) -> str:
@@ -144,16 +195,6 @@ def newest_projects(
             break
     assert after is not None
     return Page(items, _encode({"k": "newest", "c": after[0].isoformat(), "i": after[1]}))
-
-
-def owned_grant(ad: Adapters, funder_id: str, grant_id: str) -> Grant:
-    """The caller's grant: NotFound if it does not exist, Forbidden if it is another's."""
-    grant = ad.repo.get_grant(grant_id)
-    if grant is None:
-        raise NotFound(f"no grant {grant_id}")
-    if grant.funder_id != funder_id:
-        raise Forbidden("this grant belongs to another funder")
-    return grant
 
 
 def fitting_projects(

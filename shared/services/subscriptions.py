@@ -1,4 +1,5 @@
-"""Consent: double opt-in, unsubscribe, and dropping one grant from a recipient's alerts.
+"""Consent: double opt-in, unsubscribe, dropping one grant from a recipient's alerts, and
+the links that erase an address's data.
 
 Any address typed into a public form, a profile's `email` as much as a project's
 `contact_email`, gets one confirmation email and nothing else until its link is followed.
@@ -22,11 +23,13 @@ from shared.events import (
     SubscriptionConfirmed,
     new_event,
 )
+from shared.i18n import FALLBACK
 from shared.ids import content_hash, match_id
 from shared.links import LinkClaim, Purpose
 from shared.recipients import EmailKind, Recipient, RecipientKind
 from shared.services.alerts import alert_id, release_held_alerts
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
+from shared.services.erasure import erase_address_of
 from shared.services.submissions import publish_now
 
 log = logging.getLogger(__name__)
@@ -34,10 +37,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LinkView:
-    """What a link page needs: the reader's language and, for MUTE, the grant's title."""
+    """What a link page needs: the reader's language, for MUTE the grant's title, and
+    whether there is nothing left to do (an erase link whose data is already gone)."""
 
     language: str
     grant_title: str = ""
+    done: bool = False
 
 
 def on_subscriber_created(envelope: Envelope, ad: Adapters) -> str:
@@ -55,11 +60,17 @@ def on_subscriber_created(envelope: Envelope, ad: Adapters) -> str:
     return deliver(ad, Outgoing(nid, EmailKind.CONFIRMATION, recipient, email), envelope)
 
 
+class _AlreadyErased(Exception):
+    """A valid erase link whose data is gone: what it asks for is done."""
+
+
 def _recipient_of(
     ad: Adapters, purpose: Purpose, token: str, now: datetime
 ) -> tuple[LinkClaim, Recipient]:
     claim = link_signer(ad).read(purpose, token, now)
     recipient = ad.repo.get_recipient(claim.recipient_kind, claim.recipient_id)
+    if recipient is None and purpose is Purpose.ERASE:
+        raise _AlreadyErased
     if recipient is None:  # deleted since the email was sent
         raise InvalidLink(purpose.value, expired=False)
     return claim, recipient
@@ -67,16 +78,26 @@ def _recipient_of(
 
 def preview_link(ad: Adapters, purpose: Purpose, token: str, now: datetime) -> LinkView:
     """Check a link without acting on it (GET: mail scanners prefetch links)."""
-    claim, recipient = _recipient_of(ad, purpose, token, now)
+    try:
+        claim, recipient = _recipient_of(ad, purpose, token, now)
+    except _AlreadyErased:
+        return LinkView(FALLBACK, done=True)
     return _view(ad, claim, recipient)
 
 
 def follow_link(
     ad: Adapters, purpose: Purpose, token: str, now: datetime, correlation_id: str
 ) -> LinkView:
-    """Act on a link (POST): confirm, unsubscribe or mute. Idempotent."""
-    claim, recipient = _recipient_of(ad, purpose, token, now)
+    """Act on a link (POST): confirm, unsubscribe, mute or erase. Idempotent."""
+    try:
+        claim, recipient = _recipient_of(ad, purpose, token, now)
+    except _AlreadyErased:
+        return LinkView(FALLBACK, done=True)
     kind, rid = recipient.kind, recipient.id
+    if purpose is Purpose.ERASE:
+        view = _view(ad, claim, recipient)
+        erase_address_of(ad, recipient)
+        return view
     if purpose is Purpose.CONFIRM and not recipient.confirmed and not recipient.unsubscribed:
         event = new_event(
             SubscriptionConfirmed(recipient_kind=kind, recipient_id=rid),

@@ -39,7 +39,8 @@ def install_correlation(app: Flask) -> None:
     def _bind() -> None:
         correlation_id, trace_id = correlation_id_for(request.headers)
         g.correlation_id = correlation_id
-        g.log_token = jsonlog.bind(correlation_id=correlation_id, trace=trace_id)
+        trace = trace_id or jsonlog.trace_of(correlation_id)
+        g.log_token = jsonlog.bind(correlation_id=correlation_id, trace=trace)
 
     @app.after_request
     def _echo(response: Response) -> Response:

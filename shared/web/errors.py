@@ -28,6 +28,7 @@ STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.Forbidden: (403, "forbidden"),
     errors.NotFound: (404, "not_found"),
     errors.Conflict: (409, "conflict"),
+    errors.RateLimited: (429, "rate_limited"),
 }
 
 
@@ -50,6 +51,8 @@ def domain_error_response(exc: errors.DomainError) -> tuple[Any, int, dict[str, 
     if isinstance(exc, errors.ValidationFailed):
         fields = [{"field": p.field, "message": p.message} for p in exc.problems]
     headers = {"WWW-Authenticate": 'Bearer realm="grantmatch"'} if status == 401 else {}
+    if isinstance(exc, errors.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return jsonify(error_body(code, exc.message, fields)), status, headers
 
 

@@ -80,13 +80,24 @@ class FormInvalid(Exception):
         self.errors = errors
 
 
+def repeated_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The list fields a form posts as repeated fields (pickers, checkboxes); the other
+    list fields are typed into one box, comma-separated."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if name not in COMMA_FIELDS and get_origin(info.annotation) is list
+    )
+
+
 def form_data(form: MultiDict[str, str], model: type[BaseModel]) -> dict[str, Any]:
     """The model's fields as the form posted them: lists for list fields, blanks left out."""
     data: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    repeated = repeated_fields(model)
+    for name in model.model_fields:
         if name in COMMA_FIELDS:
             values = [v.strip() for raw in form.getlist(name) for v in _COMMAS.split(raw)]
-        elif get_origin(info.annotation) is list:
+        elif name in repeated:
             values = [v.strip() for v in form.getlist(name)]
         else:
             value = (form.get(name) or "").strip()

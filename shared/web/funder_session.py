@@ -16,6 +16,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -62,4 +63,13 @@ class SessionSigner:
 
     def csrf_ok(self, session: FunderSession, token: str | None) -> bool:
         """Whether a posted form carries this session's token (constant-time)."""
-        return hmac.compare_digest(self.csrf_token(session), token or "")
+        # As bytes: compare_digest raises on a str with non-ASCII characters, and a
+        # posted field may hold any text.
+        expected = self.csrf_token(session).encode()
+        return hmac.compare_digest(expected, (token or "").encode("utf-8", "surrogatepass"))
+
+
+@cache
+def session_signer(secret: str) -> SessionSigner:
+    """The deployment's signer (one per secret: the routes and the rate limiter share it)."""
+    return SessionSigner(secret)

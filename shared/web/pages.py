@@ -51,6 +51,16 @@ def _texts(purpose: Purpose, language: str, grant_title: str) -> dict[str, str]:
             "button": "",
             "done": "",
         }
+    if purpose is Purpose.ERASE:
+        return {
+            "title": _("Delete your data"),
+            "ask": _(
+                "Press the button to delete every alert profile and project of this address "
+                "from Grant Match, with their matches and pending emails. This cannot be undone."
+            ),
+            "button": _("Delete my data"),
+            "done": _("Done. Grant Match has deleted the data kept for this address."),
+        }
     return {
         "title": _("Stop alerts about one grant"),
         "ask": _("Press the button to stop alerts and reminders about this grant: %(title)s")

@@ -3,14 +3,21 @@ with the relay announcing due alerts, all as separate processes."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shared.events import GrantPublished, new_event
+from shared.adapters.firestore_repo import GrantWrite
+from shared.events import GrantPublished, encode, new_event
+from shared.ids import grant_id
+from shared.models import Grant, GrantSubmission
 from shared.services.funders import create_funder
+from shared.services.submissions import fingerprint
 from tests.builders import grant_body, profile_body, project_body
 from tests.conftest import sink_messages
 
@@ -133,3 +140,50 @@ def test_poison_message_is_acked_and_parked_on_the_dead_letter_topic(e2e):
     attributes = parked[0].message.attributes
     assert attributes["dead_letter_consumer"] == "match"
     assert attributes["source"] == "e2e"
+
+
+def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_email(e2e):
+    """Pub/Sub may push one message to several instances at the same moment: three
+    concurrent pushes of one grant.published to the running match function."""
+    _post(e2e, "/profiles", profile_body(email="pushed@cso.example.org", language="en"))
+    e2e.confirm("pushed@cso.example.org")
+    # Stored with its outbox entry but not published: only the pushes below announce it.
+    submission = GrantSubmission(**grant_body(title="Pushed at once"))
+    now = e2e.ad.now()
+    grant = Grant(
+        **submission.model_dump(),
+        id=grant_id("f_push", submission.external_id),
+        funder_id="f_push",
+        created_at=now,
+        updated_at=now,
+    )
+    event = new_event(
+        GrantPublished(grant_id=grant.id, funder_id="f_push", revision=1),
+        correlation_id="push-at-once-1",
+        now=now,
+    )
+    e2e.ad.repo.save_grants([GrantWrite(grant, fingerprint(submission), event, None)])
+    data, attributes = encode(event)
+    body = {
+        "message": {
+            "data": base64.b64encode(data).decode(),
+            "attributes": attributes,
+            "messageId": "push-at-once",
+            "publishTime": now.isoformat(),
+        },
+        "subscription": "projects/grantmatch-e2e/subscriptions/match-on-grant-published",
+    }
+    url = f"http://127.0.0.1:{e2e.ports.functions['match']}/projects/grantmatch-e2e/topics/grant-published"
+    start = threading.Barrier(3)
+
+    def push() -> int:
+        start.wait()
+        return requests.post(url, json=body, timeout=30).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        statuses = [f.result() for f in [pool.submit(push) for _ in range(3)]]
+    assert statuses == [200, 200, 200]
+    e2e.wait_for_emails(lambda m: "Pushed at once" in m["subject"])
+    time.sleep(3)  # window (1 s) + relay passes + delivery: any duplicate would be here
+    assert len([m for m in sink_messages(e2e.sink_url) if "Pushed at once" in m["subject"]]) == 1
+    assert len(list(e2e.ad.repo._db.collection("matches").stream())) == 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from shared.events import Envelope, NotificationDue, ScheduleTick, new_event
 from shared.recipients import EmailKind, RecipientKind
-from shared.schedule import Job
+from shared.schedule import Job, region_date
 from shared.services import digests
 from shared.services.alerts import announce_due_alerts
 from shared.services.digests import on_schedule_tick
@@ -106,7 +106,7 @@ def test_deadline_reminder_is_sent_once_and_only_for_grants_closing_soon(
     ad, bus, sink_url, monkeypatch
 ):
     pid = _confirmed_profile(ad, bus)
-    soon = (ad.now() + timedelta(days=5)).date().isoformat()
+    soon = (region_date(ad.now()) + timedelta(days=5)).isoformat()  # the region's today
     new_grant(ad, title="Closing soon", deadline=soon)
     new_grant(ad, title="Closing later", deadline="2099-01-01")
     pump(ad, bus)

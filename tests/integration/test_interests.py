@@ -122,6 +122,14 @@ def test_only_listed_projects_can_be_told(client, ad, funder):
     assert client.post(f"/projects/{private}/interest", json={}).status_code == 401
 
 
+@pytest.mark.parametrize("pid", ["__x__", "..", ".", "p_" + "A" * 32])
+def test_an_id_that_cannot_name_a_project_is_404_not_a_firestore_error(client, ad, funder, pid):
+    told = client.post(f"/projects/{pid}/interest", json={}, headers=_auth(funder.api_key))
+    assert told.status_code == 404 and pid not in told.json["error"]["message"]
+    client.post("/forms/sign-in", data={"api_key": funder.api_key}, base_url=HTTPS)
+    assert client.get(f"/forms/interest/{pid}", base_url=HTTPS).status_code == 404
+
+
 def test_a_funder_without_a_contact_address_is_told_why_it_cannot(client, ad, project):
     silent = create_funder(ad, "No Email Fund", ad.now())
     response = client.post(f"/projects/{project}/interest", json={}, headers=_auth(silent.api_key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -65,6 +66,7 @@ def _all_emails(language: str, title: str = "Digital security for community medi
         "digest": emails.render_digest(profile, [item], 3, LINKS, "r"),
         "reminder": emails.render_reminder(profile, [item], LINKS, "r"),
         "funder": emails.render_funder_digest(funder, [fits], 2, LINKS, "r"),
+        "erasure": emails.render_erasure(profile, LINKS, "r"),
     }
 
 
@@ -89,6 +91,8 @@ def test_every_email_renders_in_every_language(language):
         assert unsubscribe.startswith("https://alerts.example.org/unsubscribe?token=")
         assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert unsubscribe in email.text and unsubscribe.replace("&", "&amp;") in email.html
+        [erase] = set(re.findall(r"https://alerts\.example\.org/erase\?token=[\w.=-]+", email.text))
+        assert erase in email.html, kind  # every email can delete the address's data
         if language != "en":  # really translated, not English passed through
             assert email.subject != ENGLISH[kind].subject, (language, kind)
             assert "Hello" not in email.text and "Why it fits" not in email.text
@@ -113,8 +117,8 @@ def test_alert_shows_reasons_amounts_deadline_and_links():
 
 def test_html_escapes_what_users_typed():
     for kind, email in _all_emails("th", title=SCRIPT).items():
-        if kind.startswith("confirmation"):
-            continue
+        if kind.startswith("confirmation") or kind == "erasure":
+            continue  # they name no grant
         assert "<script>" not in email.html, kind
         assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in email.html, kind
     assert SCRIPT in _all_emails("en", title=SCRIPT)["alerts"].text  # text is not HTML
@@ -213,3 +217,39 @@ def _extracted_msgids() -> set[str]:
     }
     found = extract_from_dir(str(REPO), method_map, options_map)
     return {msg if isinstance(msg, str) else msg[0] for _f, _l, msg, _c, _x in found}
+
+
+RANKING_REASONS = [
+    "topic: digital security, land rights",
+    "keywords: training",
+    "words in common: radio",
+    "language: km",
+    "language: apply in en, th (not lo)",
+    "amount fits: 25,000 USD in 5,000–40,000 USD",
+    "amount: 90,000 USD is above up to 40,000 USD",
+    "amount: 900 USD is below from 1,000 USD",
+]
+
+
+def test_ranking_reasons_are_said_in_the_readers_language():
+    from shared.emails import localise_reason
+
+    english = [localise_reason(r, "en") for r in RANKING_REASONS]
+    for language in ("km", "lo", "my", "th", "vi"):
+        localised = [localise_reason(r, language) for r in RANKING_REASONS]
+        same = [e for e, t in zip(english, localised, strict=True) if e == t]
+        assert same == [], (language, same)
+
+
+def test_topics_are_named_in_the_readers_words():
+    from shared.emails import localise_reason
+
+    assert "សុវត្ថិភាពឌីជីថល" in localise_reason("topic: digital security", "km")
+    assert "ខ្មែរ" in localise_reason("language: km", "km")
+
+
+def test_amount_and_closing_reasons_are_left_to_their_own_lines():
+    from shared.emails import localise_reason
+
+    for reason in ("closes in 9 days", "closes today", "amount: no exchange rate for XXX/USD"):
+        assert localise_reason(reason, "vi") is None

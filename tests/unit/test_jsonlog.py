@@ -52,3 +52,10 @@ def test_api_keys_are_redacted_too():
         "retry", header="Authorization: Bearer gm_0123456789abcdef_secretpart", key="SG.ab_cd.ef-gh"
     )
     assert "secretpart" not in json.dumps(line) and "SG.ab_cd" not in json.dumps(line)
+
+
+def test_a_trace_shaped_correlation_id_is_the_trace_and_others_are_not():
+    from shared.jsonlog import trace_of
+
+    assert trace_of("0af7651916cd43dd8448eb211c80319c") == "0af7651916cd43dd8448eb211c80319c"
+    assert trace_of("my-trace-0001") is None and trace_of(None) is None

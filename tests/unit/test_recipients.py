@@ -10,16 +10,19 @@ from tests import builders as b
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
-def test_unconfirmed_address_gets_only_the_confirmation():
+def test_unconfirmed_address_gets_only_the_confirmation_or_an_erasure_link():
     recipient = Recipient.of_project(b.project())
-    assert [k for k in EmailKind if recipient.may_receive(k)] == [EmailKind.CONFIRMATION]
+    allowed = [k for k in EmailKind if recipient.may_receive(k)]
+    assert allowed == [EmailKind.CONFIRMATION, EmailKind.ERASURE]
 
 
 def test_confirmed_address_gets_everything_until_it_unsubscribes():
     confirmed = Recipient.of_profile(b.profile().model_copy(update={"confirmed": True}))
     assert all(confirmed.may_receive(k) for k in EmailKind)
     gone = b.profile().model_copy(update={"confirmed": True, "unsubscribed_at": NOW})
-    assert not any(Recipient.of_profile(gone).may_receive(k) for k in EmailKind)
+    allowed = [k for k in EmailKind if Recipient.of_profile(gone).may_receive(k)]
+    # Only the link to delete its data, which it must be able to ask for.
+    assert allowed == [EmailKind.ERASURE]
 
 
 def test_projects_are_instant_and_funders_weekly():

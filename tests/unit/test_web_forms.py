@@ -131,6 +131,12 @@ def test_a_session_names_the_key_never_holds_it_and_its_form_token_is_its_own():
     assert not signer.csrf_ok(session, None)
 
 
+def test_a_posted_token_of_any_text_is_refused_not_an_error():
+    signer = SessionSigner(SECRET)
+    session = signer.read(signer.cookie_value("f_1", "0123456789abcdef"), datetime.now(UTC))
+    assert not signer.csrf_ok(session, "3ø|")  # compare_digest refuses non-ASCII str
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_form_page_renders_in_every_language_without_anything_from_elsewhere(language):
     html = home_page(language, "/ingest", "token").get_data(as_text=True)
