@@ -205,3 +205,16 @@ def test_traced_lines_are_json_the_op_costs_can_read(capsys: pytest.CaptureFixtu
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     # Only the outermost call counts: `get` calling `inner` is one call, not two.
     assert [line["bench_op"] for line in lines] == ["firestore.get", "firestore.stream"]
+
+
+def test_the_bench_stack_lets_one_funder_post_a_whole_run_without_429():
+    """Every grant of a run comes from one funder key; under the production limit most
+    of them would be refused, and the figures would measure the limiter."""
+    from bench.local_stack import BENCH_LIMITS
+    from bench.stack_speed import FULL
+    from shared.config import Settings
+
+    limit = Settings.model_fields["rate_limit_key_requests"].default
+    per_minute = max(FULL["rates"]) * 60
+    assert per_minute > limit  # the production limit alone would throttle the run
+    assert int(BENCH_LIMITS["RATE_LIMIT_KEY_REQUESTS"]) > per_minute + FULL["latency_grants"]
