@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev smoke test unit build lint format clean messages-extract messages-update messages-compile
+.PHONY: dev smoke test unit bench build lint format clean messages-extract messages-update messages-compile
 
 # Email catalogues: the .po files are the source (committed), the .mo files are built.
 PO_FILES := $(wildcard shared/locale/*/LC_MESSAGES/messages.po)
@@ -53,6 +53,11 @@ test: $(STAMP) $(MO_FILES)
 ## Only the fast tests that need no emulator.
 unit: $(STAMP) $(MO_FILES)
 	$(PY) -m pytest tests/unit
+
+## Benchmarks, never run by `make test`: latency against its floor, throughput, cold start,
+## memory, matching scale (BENCHMARKS.md). BENCH_ARGS=--quick for a shorter run.
+bench: $(STAMP) $(MO_FILES)
+	$(PY) -m bench.stack_speed $(BENCH_ARGS)
 
 ## Package every function for deployment: build/<function>/ and build/<function>.zip (DEPLOY.md).
 build: $(STAMP) $(MO_FILES)

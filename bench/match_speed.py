@@ -130,7 +130,8 @@ def _measure(repo, fetch: Callable[[], Iterable], grant, today) -> tuple[float, 
     return time.perf_counter() - began, repo.documents_read - before, matched
 
 
-def run(sizes: list[int]) -> None:
+def run(sizes: list[int]) -> list[dict]:
+    """Print the table; return its rows (for bench/stack_speed.py's JSON)."""
     emulators.check_installed()
     port = procs.free_port()
     emulator = emulators.firestore(port)
@@ -157,6 +158,7 @@ def run(sizes: list[int]) -> None:
             f" {'scan s':>8} {'reads':>7} {'time x':>7} {'reads x':>8} same"
         )
         print(header)
+        rows = []
         for size in sizes:
             seconds = _seed(db, seeded, size - seeded, rng)
             print(f"  (seeded {size - seeded} profiles in {seconds:.1f}s)")
@@ -180,6 +182,19 @@ def run(sizes: list[int]) -> None:
                     f" {s_time:>8.3f} {s_reads:>7} {s_time / i_time:>6.1f}x"
                     f" {s_reads / max(1, i_reads):>7.1f}x {same}"
                 )
+                rows.append(
+                    {
+                        "profiles": size,
+                        "grant": name,
+                        "indexed_seconds": round(i_time, 3),
+                        "indexed_reads": i_reads,
+                        "matches": len(indexed[0][2]),
+                        "scan_seconds": round(s_time, 3),
+                        "scan_reads": s_reads,
+                        "same_matches": same == "yes",
+                    }
+                )
+        return rows
     finally:
         procs.stop(process)
 

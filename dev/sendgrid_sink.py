@@ -4,10 +4,11 @@ checks it, answered 202 with `X-Message-Id`, and kept for people and tests to re
     python -m dev.sendgrid_sink --port 8710 --store .local/mail.jsonl
 
 People: http://127.0.0.1:8710/ lists received emails and renders each one.
-Tests:  GET/DELETE /api/messages, and POST /api/faults to make the next calls answer
-        429 (with X-RateLimit-Reset), 5xx or a sandbox 200, or answer late (`delay`), to
-        prove retries and timeouts. `mail_settings.sandbox_mode` is honoured (200, kept
-        nowhere), as SendGrid does.
+Tests:  GET/DELETE /api/messages (`?since=N`: only the emails after the first N, so a
+        benchmark polling thousands of emails reads each once), and POST /api/faults to
+        make the next calls answer 429 (with X-RateLimit-Reset), 5xx or a sandbox 200,
+        or answer late (`delay`), to prove retries and timeouts.
+        `mail_settings.sandbox_mode` is honoured (200, kept nowhere), as SendGrid does.
 Email never leaves the machine.
 """
 
@@ -232,10 +233,10 @@ class Mailbox:
                     with self._store.open("a") as fh:
                         fh.write(json.dumps(entry) + "\n")
 
-    def all(self) -> list[dict[str, Any]]:
-        """Every received email, oldest first."""
+    def all(self, since: int = 0) -> list[dict[str, Any]]:
+        """Every received email, oldest first (from the `since`-th on)."""
         with self._lock:
-            return list(self._messages)
+            return self._messages[max(0, since) :]
 
     def clear(self) -> None:
         """Forget every email and pending fault."""
@@ -326,7 +327,8 @@ def create_app(mailbox: Mailbox) -> Flask:
 
     @app.get("/api/messages")
     def list_messages() -> Any:
-        return jsonify({"messages": mailbox.all(), "requests": mailbox.requests})
+        since = request.args.get("since", 0, type=int)
+        return jsonify({"messages": mailbox.all(since), "requests": mailbox.requests})
 
     @app.delete("/api/messages")
     def clear_messages() -> Any:

@@ -2,6 +2,13 @@
 
 The client is created on first use (not at import) so a cold start that never publishes
 does not pay for it, and it is reused across invocations.
+
+The client batches: it holds a message until `max_latency` has passed or the batch is
+full. Its default (10 ms) is meant for streams of messages; ours are one event per request
+or a burst queued in one loop (`publish_many`), and every caller waits for the result. So
+the default bought nothing but 10 ms on every publish: in ingest's answer, in each hop of
+the chain, and one after another in the relay (BENCHMARKS.md). A 1 ms window still puts a
+burst into one batch.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from typing import Any
 from google.api_core.retry import Retry
 
 from shared.events import DEAD_LETTER_TOPIC, Envelope, encode
+
+BATCH_MAX_LATENCY_SECONDS = 0.001
 
 
 class PublishFailed(Exception):
@@ -32,7 +41,8 @@ class PubSubPublisher:
             if self._client is None:
                 from google.cloud import pubsub_v1
 
-                self._client = pubsub_v1.PublisherClient()
+                batching = pubsub_v1.types.BatchSettings(max_latency=BATCH_MAX_LATENCY_SECONDS)
+                self._client = pubsub_v1.PublisherClient(batch_settings=batching)
             return self._client
 
     def _retry(self) -> Retry:

@@ -14,7 +14,7 @@ import logging
 import time
 import urllib.error
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from tenacity import (
@@ -25,7 +25,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from shared.emails import Email
+if TYPE_CHECKING:  # only a type here: match and the relay never render, so they never load
+    # the templates, Babel and the catalogues that shared.emails brings (cold start).
+    from shared.emails import Email
 
 # The SendGrid client logs every request at DEBUG, Authorization header (the API key) and
 # payload (recipient addresses) included: never let it, whatever LOG_LEVEL says.

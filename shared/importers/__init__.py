@@ -2,35 +2,38 @@
 
 Parsers stream (bounded memory whatever the file size) and map each record through
 `GrantSubmission`, so an imported grant obeys the same contract as a posted one.
+
+A parser module is imported when its format is first read: ingest serves imports on one
+route among many, and lxml, ijson and the parsers are not worth loading on every cold
+start (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import importlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
-from shared.importers import grantsgov, iati, threesixtygiving
-from shared.importers.mapping import ImportMappings, load_mappings
+from shared.importers.mapping import load_mappings
 from shared.importers.records import ImportOptions, SourceRecord
 
-Reader = Callable[[IO[bytes], ImportMappings, ImportOptions], Iterator[SourceRecord]]
-
-#: Format name (CLI `--format`, HTTP `?format=`) -> streaming reader.
-READERS: dict[str, Reader] = {
-    threesixtygiving.FORMAT: threesixtygiving.read,
-    iati.FORMAT: iati.read,
-    grantsgov.FORMAT: grantsgov.read,
+#: Format name (CLI `--format`, HTTP `?format=`) -> the module that reads it (its
+#: `FORMAT` and `read`).
+PARSERS: dict[str, str] = {
+    "360giving": "shared.importers.threesixtygiving",
+    "iati": "shared.importers.iati",
+    "grantsgov": "shared.importers.grantsgov",
 }
-FORMATS = tuple(READERS)
+FORMATS = tuple(PARSERS)
 
 
 def read_records(
     fmt: str, stream: IO[bytes], options: ImportOptions | None = None
 ) -> Iterator[SourceRecord]:
     """Every record of `stream` in format `fmt`, mapped or rejected, in file order."""
-    reader = READERS[fmt]
-    return reader(_buffered(stream), load_mappings(), options or ImportOptions())
+    parser = importlib.import_module(PARSERS[fmt])
+    return parser.read(_buffered(stream), load_mappings(), options or ImportOptions())
 
 
 def _buffered(stream: IO[bytes]) -> IO[bytes]:

@@ -53,3 +53,17 @@ def test_reserved_header_is_refused():
     body = _valid()
     body["headers"] = {"From": "evil@example.org"}
     assert [e["field"] for e in validate_mail(body)] == ["headers.From"]
+
+
+def test_the_mailbox_api_returns_only_emails_after_since():
+    from dev.sendgrid_sink import Mailbox, create_app
+
+    client = create_app(Mailbox(None)).test_client()
+    headers = {"Authorization": "Bearer SG.test"}
+    for subject in ("one", "two", "three"):
+        body = _valid()
+        body["subject"] = subject
+        assert client.post("/v3/mail/send", json=body, headers=headers).status_code == 202
+    subjects = [m["subject"] for m in client.get("/api/messages?since=1").json["messages"]]
+    assert subjects == ["two", "three"]
+    assert len(client.get("/api/messages").json["messages"]) == 3
