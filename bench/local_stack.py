@@ -77,11 +77,11 @@ class BenchStack:
 
     @property
     def ingest_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.functions['ingest']}"
+        return self.ports.ingest_url
 
     @property
     def sink_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.sink}"
+        return self.ports.sink_url
 
     def log_path(self, name: str) -> Path:
         """Where a process of the current phase writes its output."""

@@ -54,7 +54,7 @@ def wait_for_stack(ports: Ports, timeout: float = 90.0) -> None:
     urls = [
         f"http://127.0.0.1:{ports.firestore}",
         f"http://127.0.0.1:{ports.pubsub}",
-        f"http://127.0.0.1:{ports.sink}/healthz",
+        f"{ports.sink_url}/healthz",
         *(f"http://127.0.0.1:{ports.functions[name]}/healthz" for name in FUNCTIONS),
     ]
     for url in urls:
@@ -103,8 +103,8 @@ def run_demo(ports: Ports) -> dict[str, Any]:
     """Seed a funder, a confirmed profile and a grant; return the alert the profile got."""
     project = os.environ["GOOGLE_CLOUD_PROJECT"]
     apply_topology(project, ports.functions)
-    ingest = f"http://127.0.0.1:{ports.functions['ingest']}"
-    sink = f"http://127.0.0.1:{ports.sink}"
+    ingest = ports.ingest_url
+    sink = ports.sink_url
     funder = create_demo_funder()
     response = requests.post(f"{ingest}/profiles", json=DEMO_PROFILE, timeout=10)
     response.raise_for_status()
@@ -134,7 +134,7 @@ def main() -> None:
     except Exception as exc:
         print(f"DEMO FAILED: {type(exc).__name__}: {exc}", flush=True)
         sys.exit(1)
-    ingest = f"http://127.0.0.1:{ports.functions['ingest']}"
+    ingest = ports.ingest_url
     print(
         f"""
 ==================== Grant Match is running ====================
@@ -144,7 +144,7 @@ def main() -> None:
    "{email["subject"]}"
  Web form (project, alerts):     {ingest}/
  Projects that need funding:     {ingest}/projects   (funders: sign in with the key below)
- Mailbox (local SendGrid sink):  http://127.0.0.1:{ports.sink}/
+ Mailbox (local SendGrid sink):  {ports.sink_url}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
  Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders
  Demo funder key:                .local/demo-funder.key

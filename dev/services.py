@@ -40,6 +40,16 @@ class Ports:
         }
     )
 
+    @property
+    def ingest_url(self) -> str:
+        """The ingest function's base URL (the API, the web form and the emailed links)."""
+        return f"http://127.0.0.1:{self.functions['ingest']}"
+
+    @property
+    def sink_url(self) -> str:
+        """The local SendGrid-compatible mail sink's base URL."""
+        return f"http://127.0.0.1:{self.sink}"
+
 
 def stack_env(
     ports: Ports, project: str = PROJECT, extra: dict[str, str] | None = None
@@ -51,9 +61,9 @@ def stack_env(
             "GOOGLE_CLOUD_PROJECT": project,
             "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
             "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{ports.pubsub}",
-            "SENDGRID_API_HOST": f"http://127.0.0.1:{ports.sink}",
+            "SENDGRID_API_HOST": ports.sink_url,
             "SENDGRID_API_KEY": LOCAL_SENDGRID_KEY,
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.functions['ingest']}",
+            "PUBLIC_BASE_URL": ports.ingest_url,
             # Links in emails are signed; each local stack (and test session) makes its
             # own secret unless one is given. Production reads Secret Manager.
             "LINK_SIGNING_SECRET": os.environ.get("LINK_SIGNING_SECRET")

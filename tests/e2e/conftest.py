@@ -50,7 +50,7 @@ class Stack:
 
     @property
     def ingest_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.functions['ingest']}"
+        return self.ports.ingest_url
 
     def wait_for_emails(
         self, predicate: Callable[[dict[str, Any]], bool], count: int = 1, timeout: float = 30.0

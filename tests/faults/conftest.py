@@ -95,11 +95,11 @@ class FaultStack:
 
     @property
     def ingest_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.functions['ingest']}"
+        return self.ports.ingest_url
 
     @property
     def sink_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.sink}"
+        return self.ports.sink_url
 
     # -- starting pieces -------------------------------------------------------------
     def start_pubsub(self) -> None:
