@@ -1,7 +1,7 @@
 """`make bench`: the local stack's speed, measured against its own floor.
 
     .venv/bin/python -m bench.stack_speed            # full run (about 15 minutes)
-    .venv/bin/python -m bench.stack_speed --quick    # shorter steps, fewer grants, no 100k
+    .venv/bin/python -m bench.stack_speed --quick    # about 4 minutes: shorter, no 100k
 
 Starts its own emulators, sink, functions and relay on free ports (bench/local_stack.py),
 never `make dev`'s. In order:
@@ -108,7 +108,7 @@ def _print_step(step: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the local stack (make bench).")
-    parser.add_argument("--quick", action="store_true", help="shorter run (about 6 minutes)")
+    parser.add_argument("--quick", action="store_true", help="shorter run (about 4 minutes)")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
     parser.add_argument(
         "--skip",
