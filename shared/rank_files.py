@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.matching import evaluate_applicant
-from shared.models import ExternalId, Grant, GrantSubmission, ProjectSubmission
+from shared.models import Email, ExternalId, Grant, GrantSubmission, ProjectSubmission
 from shared.screening import Applicant
 
 
@@ -41,7 +41,7 @@ class ProjectLine(ProjectSubmission):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
     external_id: ExternalId
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
 
 
 M = TypeVar("M", bound=BaseModel)

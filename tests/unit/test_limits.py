@@ -92,6 +92,8 @@ def test_each_limit_accepts_its_edge_and_refuses_one_more(model, body, field, at
         "no-tld@localhost",
         "spaces in@example.org",
         "x@" + "d" * 250 + ".org",  # over 254 octets in all
+        "l" * 65 + "@example.org",  # a local part over 64 octets (RFC 5321)
+        "é" * 33 + "@example.org",  # 33 characters, but 66 octets
     ],
 )
 def test_email_syntax_is_checked_without_asking_the_dns(address):
@@ -100,6 +102,11 @@ def test_email_syntax_is_checked_without_asking_the_dns(address):
         "contact_email"
     }
     assert _refused_fields(ErasureRequest, {"email": address}) == {"email"}
+
+
+def test_a_local_part_of_exactly_64_octets_is_accepted():
+    address = "l" * 64 + "@example.org"
+    assert str(ProfileSubmission(**profile_body(email=address)).email) == address
 
 
 def test_an_address_at_a_domain_that_does_not_exist_is_accepted_as_written():
