@@ -25,7 +25,8 @@ from shared.adapters.pubsub_publisher import PublishFailed
 from shared.bootstrap import Adapters
 from shared.emails import MatchItem, match_item, render_alerts
 from shared.events import Envelope, MatchFound, NotificationDue, new_event
-from shared.models import Grant, Match
+from shared.matching import evaluate
+from shared.models import Grant, Match, Profile, Project
 from shared.recipients import EmailKind, Recipient, RecipientKind
 from shared.schedule import ALERT_BATCH_MAX
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
@@ -145,17 +146,40 @@ class Collected:
 
 
 def collect_open(ad: Adapters, alerts: Iterable[dict[str, Any]], today: date) -> list[Collected]:
-    """The alerts whose grant is still open; the others are marked `expired`."""
+    """The alerts whose grant is still open and still fits; the others are marked `expired`.
+
+    A match is decided when the grant is published, but an alert may wait (the batching
+    window, a week for a digest) while the funder edits the grant or the CSO its profile
+    or project. So each grant is screened again against the target as it is now: a grant
+    narrowed to other countries must not be sent to the CSOs it no longer accepts."""
     usable, expired = [], []
+    targets: dict[tuple[TargetKind, str], Project | Profile | None] = {}
     for alert in sorted(alerts, key=lambda a: (a["created_at"], a["id"])):
         grant = ad.repo.get_grant(alert["grant_id"])
         match = ad.repo.get_match(alert["match_id"])
-        if grant is None or match is None or (grant.deadline and grant.deadline < today):
+        if grant is None or match is None or not _still_fits(ad, grant, match, today, targets):
             expired.append(alert["id"])
         else:
             usable.append(Collected(alert, grant, match))
     ad.repo.update_alerts(expired, {"status": "expired", "due_at": None}, ad.now())
     return usable
+
+
+def _still_fits(
+    ad: Adapters,
+    grant: Grant,
+    match: Match,
+    today: date,
+    targets: dict[tuple[TargetKind, str], Project | Profile | None],
+) -> bool:
+    """The grant, as stored now, still passes screening for the match's target as stored
+    now (each target read once per collection)."""
+    key = (match.target_kind, match.target_id)
+    if key not in targets:
+        project = match.target_kind is TargetKind.PROJECT
+        targets[key] = (ad.repo.get_project if project else ad.repo.get_profile)(match.target_id)
+    target = targets[key]
+    return target is not None and evaluate(grant, target, today) is not None
 
 
 def hold_or_drop(ad: Adapters, recipient: Recipient, alerts: list[dict[str, Any]]) -> None:

@@ -187,3 +187,19 @@ def test_a_batch_over_the_cap_goes_out_in_two_emails(ad, bus, sink_url, monkeypa
         "2 new grants for Delta Rights Network",
         "New grant for Delta Rights Network: Three",
     ]
+
+
+def test_a_grant_narrowed_while_its_alert_waits_is_not_sent_to_whom_it_no_longer_fits(
+    ad, bus, sink_url
+):
+    _confirmed_profile(ad, bus, frequency="weekly")  # in KH
+    new_grant(ad, title="Stays", countries=["KH"])
+    new_grant(ad, title="Narrows", countries=["KH", "LA"])
+    pump(ad, bus)
+    new_grant(ad, title="Narrows", countries=["LA"])  # the funder edits it during the week
+    pump(ad, bus)
+    deliver_event(ad, Envelope.model_validate(SCHEDULER_DIGEST))
+    pump(ad, bus)
+    [_, digest] = sink_messages(sink_url)
+    assert digest["subject"] == "Your weekly grants: 1 match"
+    assert "Stays" in digest["text"] and "Narrows" not in digest["text"]
