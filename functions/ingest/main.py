@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 import functions_framework
 from flask import Flask, Request, g, jsonify, redirect, request
@@ -24,9 +25,11 @@ from shared.errors import (
     Conflict,
     Forbidden,
     MalformedRequest,
+    NotFound,
     Unauthenticated,
     ValidationFailed,
 )
+from shared.ids import is_grant_id
 from shared.importers import read_records
 from shared.jsonlog import configure_logging
 from shared.links import Purpose
@@ -80,6 +83,7 @@ from shared.web.parsing import parse_json, parse_query
 from shared.web.rate_limiting import install_rate_limits
 from shared.web.site_pages import (
     FormState,
+    GrantHeading,
     home_page,
     interest_page,
     project_card,
@@ -350,9 +354,18 @@ def _signed_in(ad: Adapters) -> FunderSession | None:
     return None
 
 
-def _projects_page(language: str, sign_in: FormState | None = None, status: int = 200) -> Any:
+def _projects_page(
+    language: str,
+    sign_in: FormState | None = None,
+    status: int = 200,
+    *,
+    grant_id: str | None = None,
+) -> Any:
     """The projects page: open projects, filtered, newest first (no cursor needed to
-    start); a signed-in funder also sees `funders` projects and can say it is interested."""
+    start); a signed-in funder also sees `funders` projects and can say it is interested,
+    and with `?grant=` one of its grants' fitting projects best first (what the weekly
+    digest links to). Another's or an unknown grant shows the newest list, the same way
+    for both, so the page says nothing about grants that are not the funder's."""
     ad = adapters()
     session = _signed_in(ad)
     notice = None
@@ -360,13 +373,30 @@ def _projects_page(language: str, sign_in: FormState | None = None, status: int 
         query = parse_query(request.args, ProjectQuery)
     except (ValidationFailed, MalformedRequest):
         query, notice = ProjectQuery(), "bad-filter"
+    wanted = grant_id or query.grant
     query = query.model_copy(update={"sort": None, "grant": None})
+    grant, sign_in_grant = None, ""
+    if wanted and session is None:
+        notice = "sign-in-for-grant"
+        sign_in_grant = wanted if is_grant_id(wanted) else ""
+    elif wanted and session is not None:
+        try:
+            grant = owned_grant(ad, session.funder_id, wanted)
+        except (NotFound, Forbidden):
+            notice, status = "unknown-grant", 404
+    today = deadline_today(ad.now())
     visibilities = FOR_FUNDERS if session else PUBLIC_ONLY
+
+    def listing(query: ProjectQuery) -> Any:
+        if grant is not None:
+            return best_fit_projects(ad, grant, query, FOR_FUNDERS, today)
+        return newest_projects(ad, query, visibilities, today)
+
     try:
-        page = newest_projects(ad, query, visibilities, deadline_today(ad.now()))
+        page = listing(query)
     except MalformedRequest:  # a cursor from elsewhere: start from the first page
         query, notice = query.model_copy(update={"cursor": None}), "bad-filter"
-        page = newest_projects(ad, query, visibilities, deadline_today(ad.now()))
+        page = listing(query)
     mine = interests_of(ad, session.funder_id, [i["id"] for i in page.items]) if session else {}
     cards = [project_card(item, language, mine.get(item["id"])) for item in page.items]
     response = projects_page(
@@ -377,6 +407,8 @@ def _projects_page(language: str, sign_in: FormState | None = None, status: int 
         country=query.country or "",
         next_cursor=page.next_cursor,
         funder_name=ad.repo.get_funder_name(session.funder_id) if session else None,
+        grant=GrantHeading(grant.id, grant.title) if grant else None,
+        sign_in_grant=sign_in_grant,
         sign_in=sign_in,
         notice=notice,
         status=status,
@@ -388,14 +420,19 @@ def _projects_page(language: str, sign_in: FormState | None = None, status: int 
 @app.post("/forms/sign-in")
 def funder_sign_in() -> Any:
     """A funder signs in on the projects page with its API key (checked, not kept): the
-    browser gets a signed two-hour session cookie that names the key, never holds it."""
+    browser gets a signed two-hour session cookie that names the key, never holds it.
+    A `grant` field (from a digest's link) brings the funder back to that grant's
+    projects; only a grant id's shape is accepted, so it cannot redirect elsewhere."""
     ad = adapters()
     language = page_language(request)
+    grant_id = request.form.get("grant", "").strip()
+    grant_id = grant_id if is_grant_id(grant_id) else ""
     try:
         funder_id, key_id = check_key(ad, request.form.get("api_key", "").strip())
     except Unauthenticated:
-        return _projects_page(language, sign_in_refused(language), 401)
-    response = redirect(f"{PREFIX}/projects?lang={language}", 303)
+        return _projects_page(language, sign_in_refused(language), 401, grant_id=grant_id)
+    back = {"grant": grant_id, "sort": "best"} if grant_id else {}
+    response = redirect(f"{PREFIX}/projects?{urlencode({**back, 'lang': language})}", 303)
     response.set_cookie(
         COOKIE,
         _sessions().cookie_value(funder_id, key_id),

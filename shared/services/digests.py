@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from shared.bootstrap import Adapters
 from shared.emails import (
@@ -105,6 +106,14 @@ def send_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, period: 
     return deliver(ad, Outgoing(nid, EmailKind.DIGEST, recipient, email, ids), envelope)
 
 
+def grant_projects_page(base_url: str, grant_id: str, language: str) -> str:
+    """The projects page ranked against one grant: a funder clicking it in an email signs
+    in there with its key (the JSON twin, /grants/<id>/projects, needs a Bearer header a
+    browser cannot send)."""
+    query = urlencode({"grant": grant_id, "sort": "best", "lang": language})
+    return f"{base_url.rstrip('/')}/projects?{query}"
+
+
 def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, period: str) -> str:
     """A funder's weekly "projects that fit your grants". Only projects their
     organisations show to funders (and whose address is confirmed) are listed; a project
@@ -125,7 +134,7 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
         if len(ids) >= DIGEST_MAX_ITEMS:
             capped += 1  # stays pending for the next email
             continue
-        url = f"{ad.settings.public_base_url.rstrip('/')}/grants/{c.grant.id}/projects"
+        url = grant_projects_page(ad.settings.public_base_url, c.grant.id, recipient.language)
         group = shown.setdefault(c.grant.id, GrantProjects(c.grant.title, url, []))
         group.projects.append(project_item(project, c.match, recipient.language))
         ids.append(c.alert["id"])

@@ -244,10 +244,18 @@ def _api_paths(schemas: dict[str, Any]) -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "One page: JSON, or for a browser the projects page "
-                        "(filters it cannot use are dropped, with a notice)",
+                        "(filters it cannot use are dropped, with a notice). On the page, "
+                        "`grant` ranks best fit first for a signed-in funder's own grant "
+                        "(the weekly digest links there); without a session it asks to sign "
+                        "in, and `sort` is implied by `grant`",
                         "content": {**json_content(ProjectsPage), **HTML},
                     },
                     **errors(400, 401, 403, 404, 422),
+                    "404": {
+                        "description": "JSON: no such grant. Page: not one of the signed-in "
+                        "funder's grants (the newest list, with a notice)",
+                        "content": {**json_content(ErrorBody), **HTML},
+                    },
                 },
             },
             "post": {

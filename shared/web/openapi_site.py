@@ -169,9 +169,17 @@ def site_paths() -> dict[str, Any]:
                 "never kept): the browser gets a signed two-hour session cookie",
                 "tags": ["site"],
                 "parameters": [LANG],
-                "requestBody": form_body(api_key="The funder API key, `gm_…`"),
+                "requestBody": form_body(
+                    api_key="The funder API key, `gm_…`",
+                    grant="Optional: one of the funder's grant ids (`g_…`); signed in, the "
+                    "browser goes back to that grant's projects (anything else is ignored)",
+                ),
                 "responses": {
-                    "303": redirect_response("Signed in: to /projects", sets_cookie=True),
+                    "303": redirect_response(
+                        "Signed in: to /projects (with `grant` and `sort=best` if a grant was "
+                        "posted)",
+                        sets_cookie=True,
+                    ),
                     "401": html_response("The projects page, saying the key is not valid"),
                     **errors(413),
                 },

@@ -19,6 +19,7 @@ from babel.numbers import format_percent
 from flask import Response
 from werkzeug.datastructures import MultiDict
 
+from shared.emails import localise_reason
 from shared.i18n import (
     N_,
     applicant_type_name,
@@ -48,6 +49,10 @@ NOTICES = {
         "these values too."
     ),
     "bad-filter": N_("We could not use these filters, so all projects are shown."),
+    "unknown-grant": N_("You have no grant with this id, so all projects are shown, newest first."),
+    "sign-in-for-grant": N_(
+        "Sign in with your funder API key to see the projects that fit this grant, best fit first."
+    ),
     "no-contact": N_(
         "Your funder account has no contact email, so an organisation's answer would have "
         "nowhere to go. Ask the Grant Match operator to add one."
@@ -99,6 +104,16 @@ class ProjectCard:
     share: str
     percent: int
     interest_date: str
+    # Why it fits, localised: only in a listing ranked against one of the funder's grants.
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GrantHeading:
+    """The grant a projects page is ranked against (the funder's own, checked)."""
+
+    id: str
+    title: str
 
 
 def language_links(path: str, args: Mapping[str, str]) -> list[LanguageLink]:
@@ -218,6 +233,9 @@ def project_card(item: Mapping[str, Any], language: str, interest: Interest | No
         share=format_percent(ratio, locale=language) if ratio else "",
         percent=min(100, round(ratio * 100)),
         interest_date=format_day(interest.created_at.date(), language) if interest else "",
+        reasons=tuple(
+            r for r in (localise_reason(r, language) for r in item.get("reasons") or ()) if r
+        ),
     )
 
 
@@ -230,28 +248,40 @@ def projects_page(
     country: str = "",
     next_cursor: str | None = None,
     funder_name: str | None = None,
+    grant: GrantHeading | None = None,
+    sign_in_grant: str = "",
     sign_in: FormState | None = None,
     notice: str | None = None,
     status: int = 200,
 ) -> Response:
-    """Open projects, filtered; for a signed-in funder also a way to say it is
-    interested; for anyone else the funders' sign-in."""
+    """Open projects, filtered, newest first, or best fit first for one of a signed-in
+    funder's grants (`grant`); for a signed-in funder also a way to say it is interested;
+    for anyone else the funders' sign-in, which returns to `sign_in_grant`'s projects."""
     _ = translations(language).gettext
     filters = {"sector": sector, "country": country}
+    # The grant travels with the filters (next page, language switcher) so the view stays.
+    kept = filters | ({"grant": grant.id, "sort": "best"} if grant else {})
+    kept |= {"grant": sign_in_grant} if sign_in_grant else {}
     next_url = None
     if next_cursor:
-        query = {k: v for k, v in filters.items() if v} | {"lang": language, "cursor": next_cursor}
+        query = {k: v for k, v in kept.items() if v} | {"lang": language, "cursor": next_cursor}
         next_url = f"{prefix}/projects?{urlencode(query)}"
+    if grant:
+        title = _("Projects that fit %(grant)s") % {"grant": grant.title}
+    else:
+        title = _("Projects that need funding")
     return _render(
         "projects",
         language,
-        title=_("Projects that need funding"),
+        title=title,
         prefix=prefix,
         switch_to=f"{prefix}/projects",
-        switch_args=filters,
+        switch_args=kept,
         status=status,
         projects=cards,
         filters=filters,
+        grant=grant,
+        sign_in_grant=sign_in_grant,
         next_url=next_url,
         session=funder_name is not None,
         funder_name=funder_name or "",

@@ -132,7 +132,7 @@ def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
     ad, bus, sink_url, monkeypatch
 ):
     funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
-    new_grant(ad, funder_id=funder.funder_id, title="Community radio", countries=["LA"])
+    grant_id = new_grant(ad, funder_id=funder.funder_id, title="Community radio", countries=["LA"])
     shown = new_project(ad, title="Shown project", contact_email="a@cso.example.org")
     new_project(
         ad, title="Private project", contact_email="b@cso.example.org", visibility="private"
@@ -146,6 +146,11 @@ def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
     [email] = [m for m in sink_messages(sink_url) if m["to"] == ["grants@fund.example.org"]]
     assert email["subject"] == "1 project fits your grants"
     assert "Shown project" in email["text"] and "Private project" not in email["text"]
+    # The link opens the projects page for this grant (a browser cannot send the API's
+    # Bearer header); the funder signs in there with its key.
+    page = f"https://gm.example.org/projects?grant={grant_id}&sort=best&lang=en"
+    assert page in email["text"] and page.replace("&", "&amp;") in email["html"]
+    assert f"/grants/{grant_id}/projects" not in email["text"] + email["html"]
     everything = email["text"] + email["html"] + json.dumps(email["headers"])
     assert "@cso.example.org" not in everything
     funder_doc = ad.repo._db.collection("funders").document(funder.funder_id).get()
