@@ -247,7 +247,7 @@ def _api_paths(schemas: dict[str, Any]) -> dict[str, Any]:
                         "(filters it cannot use are dropped, with a notice)",
                         "content": {**json_content(ProjectsPage), **HTML},
                     },
-                    **errors(400, 401, 403, 404, 422),
+                    **errors(400, 401, 403, 404, 422, page=True),
                 },
             },
             "post": {
@@ -336,7 +336,8 @@ def openapi_document() -> dict[str, Any]:
             "description": "Funders post grants; CSOs submit projects and alert profiles; "
             "the same function serves the site (the web form, the projects page, the pages "
             "behind emailed links). Every JSON error has the shape of ErrorBody and never "
-            "echoes what was sent.",
+            "echoes what was sent; a browser (text/html preferred) gets the same error, status "
+            "and headers as a page of the site instead.",
         },
         "paths": _unroutable_ids({**_api_paths(schemas), **site_paths()}),
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
