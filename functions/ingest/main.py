@@ -5,7 +5,8 @@ a browser), a funder's interest in a project, and the emailed links.
 
 Each route reads like its contract: authenticate, parse into a model, call the service,
 answer with the stored id or a page. Web forms are parsed into the JSON API's own models
-and handled by the same services. Errors become JSON in one place (`shared.web.errors`).
+and handled by the same services. Errors become JSON in one place (`shared.web.errors`),
+or for a browser the site's error page.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ WEB_FORMS = {
 app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 install_correlation(app)
-install_error_handlers(app)
+install_error_handlers(app, PREFIX)
 install_rate_limits(app, adapters)
 MAX_PROBLEMS_IN_RESPONSE = 100
 

@@ -1,6 +1,9 @@
 """Domain errors to HTTP responses, in one place. Every error body has the same shape:
 
 {"error": {"code": "...", "message": "...", "fields": [{"field": "...", "message": "..."}]}}
+
+A browser (see `wants_error_page`) gets the same status and headers with a page of the
+site instead (`shared.web.error_pages`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from shared import errors
 from shared.i18n import FALLBACK, LANGUAGES
 from shared.jsonlog import current_correlation_id
 from shared.links import Purpose
+from shared.web.error_pages import error_page
+from shared.web.negotiation import page_language, wants_error_page
 from shared.web.pages import link_page
 
 log = logging.getLogger(__name__)
@@ -56,8 +61,27 @@ def domain_error_response(exc: errors.DomainError) -> tuple[Any, int, dict[str, 
     return jsonify(error_body(code, exc.message, fields)), status, headers
 
 
-def install_error_handlers(app: Flask) -> None:
-    """Make every failure a JSON error response (no HTML error pages, no stack traces)."""
+def _answer(json_response: Any, status: int, headers: dict[str, str], prefix: str) -> Any:
+    """The JSON error, or for a browser the error page with its status and headers."""
+    if not wants_error_page(request):
+        return json_response, status, headers
+    try:
+        return error_page(
+            status,
+            page_language(request),
+            prefix,
+            headers=headers,
+            correlation_id=current_correlation_id() or "",
+            posted=request.method == "POST",
+        )
+    except Exception:  # the error page must never turn an error into a worse one
+        log.exception("error page not rendered; answering JSON")
+        return json_response, status, headers
+
+
+def install_error_handlers(app: Flask, prefix: str = "") -> None:
+    """Make every failure a JSON error response (no stack traces); for a browser, the
+    same failure as a page of the site mounted at `prefix`."""
 
     @app.errorhandler(errors.InvalidLink)
     def _invalid_link(exc: errors.InvalidLink) -> Any:
@@ -67,7 +91,7 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(errors.DomainError)
     def _domain(exc: errors.DomainError) -> Any:
-        return domain_error_response(exc)
+        return _answer(*domain_error_response(exc), prefix)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
@@ -75,7 +99,7 @@ def install_error_handlers(app: Flask) -> None:
         message = exc.description or exc.name or "error"
         if exc.code == 413:
             code, message = "payload_too_large", "the body is over the size limit"
-        return jsonify(error_body(code, message)), exc.code or 500
+        return _answer(jsonify(error_body(code, message)), exc.code or 500, {}, prefix)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
@@ -83,4 +107,4 @@ def install_error_handlers(app: Flask) -> None:
         message = (
             f"internal error; quote correlation id {current_correlation_id()} when reporting it"
         )
-        return jsonify(error_body("internal", message)), 500
+        return _answer(jsonify(error_body("internal", message)), 500, {}, prefix)

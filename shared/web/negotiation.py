@@ -14,6 +14,21 @@ from flask import Request
 
 from shared.i18n import FALLBACK, LANGUAGES
 
+#: The site's own routes (functions/ingest/main.py): forms, the pages they lead to and the
+#: links in emails. A client that lists text/html gets their errors as pages.
+SITE_ENDPOINTS = frozenset(
+    {
+        "home",
+        "post_web_form",
+        "form_sent",
+        "funder_sign_in",
+        "funder_sign_out",
+        "interest_form",
+        "share_contact_link",
+        "emailed_link",
+    }
+)
+
 
 def wants_html(request: Request) -> bool:
     """True when the caller prefers an HTML page over JSON (a browser)."""
@@ -21,6 +36,19 @@ def wants_html(request: Request) -> bool:
         return False
     accept = request.accept_mimetypes
     return accept.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def wants_error_page(request: Request) -> bool:
+    """True when an error should be a page: the caller prefers HTML, or it is on one of
+    the site's routes and lists text/html at least as high as JSON. `*/*` alone (curl,
+    requests, API clients) keeps the JSON error."""
+    if wants_html(request):
+        return True
+    if request.endpoint not in SITE_ENDPOINTS or request.args.get("format") == "json":
+        return False
+    accept = request.accept_mimetypes
+    html = max((q for value, q in accept if value == "text/html"), default=0)
+    return html > 0 and html >= accept["application/json"]
 
 
 def page_language(request: Request) -> str:

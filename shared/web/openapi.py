@@ -250,7 +250,7 @@ def _api_paths(schemas: dict[str, Any]) -> dict[str, Any]:
                         "in, and `sort` is implied by `grant`",
                         "content": {**json_content(ProjectsPage), **HTML},
                     },
-                    **errors(400, 401, 403, 404, 422),
+                    **errors(400, 401, 403, 404, 422, page=True),
                     "404": {
                         "description": "JSON: no such grant. Page: not one of the signed-in "
                         "funder's grants (the newest list, with a notice)",
@@ -344,7 +344,8 @@ def openapi_document() -> dict[str, Any]:
             "description": "Funders post grants; CSOs submit projects and alert profiles; "
             "the same function serves the site (the web form, the projects page, the pages "
             "behind emailed links). Every JSON error has the shape of ErrorBody and never "
-            "echoes what was sent.",
+            "echoes what was sent; a browser (text/html preferred) gets the same error, status "
+            "and headers as a page of the site instead.",
         },
         "paths": _unroutable_ids({**_api_paths(schemas), **site_paths()}),
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},

@@ -72,23 +72,30 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"required": True, "content": json_content(model)}
 
 
-def error_response(code: int, description: str | None = None) -> dict[str, Any]:
-    """One JSON error response (ErrorBody); a 429 also names its Retry-After header."""
+def error_response(
+    code: int, description: str | None = None, *, page: bool = False
+) -> dict[str, Any]:
+    """One JSON error response (ErrorBody), or with `page` also the site's error page a
+    browser gets; a 429 also names its Retry-After header."""
+    content = json_content(ErrorBody)
     response: dict[str, Any] = {
         "description": description or ERRORS[code],
-        "content": json_content(ErrorBody),
+        "content": {**content, **HTML} if page else content,
     }
     if code == 429:
         response["headers"] = {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}
     return response
 
 
-def errors(*codes: int, described: dict[int, str] | None = None) -> dict[str, Any]:
+def errors(
+    *codes: int, described: dict[int, str] | None = None, page: bool = False
+) -> dict[str, Any]:
     """JSON error responses by status, always with 429 (every route is rate limited);
-    `described` replaces the generic description of some statuses."""
+    `described` replaces the generic description of some statuses; `page`: a route of
+    the site, where a browser gets the error page (text/html) instead."""
     described = described or {}
     return {
-        str(code): error_response(code, described.get(code))
+        str(code): error_response(code, described.get(code), page=page)
         for code in sorted({*codes, *described, 429})
     }
 

@@ -4,7 +4,8 @@ interest form, the CSO's share page and the pages behind emailed links.
 They take form posts and answer with pages (text/html) or 303 redirects; the statuses
 are the ones the routes in functions/ingest/main.py really return. Errors raised before
 a page can be drawn (a body over the limit, rate limits, a CSRF token that does not
-match, a project that is not listed) are the API's JSON errors.
+match, a project that is not listed) are the API's JSON errors, or for a client that
+lists text/html the site's error page with the same status (`shared.web.error_pages`).
 """
 
 from __future__ import annotations
@@ -49,14 +50,14 @@ def _web_form(kind: str, model: type[BaseModel]) -> dict[str, Any]:
             "400": html_response("The form again: its token was forged or too old"),
             "409": html_response("The form again: its token was used for other values"),
             "422": html_response("The form again, each bad field with its message"),
-            **errors(413),
+            **errors(413, page=True),
         },
     }
 
 
 def _interest_form(method: str) -> dict[str, Any]:
     posted = method == "post"
-    described = {404: "No listed project with this id (JSON)"}
+    described = {404: "No listed project with this id"}
     operation: dict[str, Any] = {
         "summary": "A signed-in funder's note and pledge to one listed project (the page's "
         "twin of POST /projects/{project_id}/interest)",
@@ -74,18 +75,18 @@ def _interest_form(method: str) -> dict[str, Any]:
         },
     }
     if not posted:
-        operation["responses"].update(errors(described=described))
+        operation["responses"].update(errors(described=described, page=True))
         return operation
     described |= {
-        403: "The csrf field is not this session's token (JSON)",
-        409: "The funder lost its contact address meanwhile (JSON)",
+        403: "The csrf field is not this session's token",
+        409: "The funder lost its contact address meanwhile",
     }
     operation["requestBody"] = form_body(
         InterestSubmission, csrf="The session's token, from the form page"
     )
     operation["responses"].update(
         {
-            **errors(413, described=described),
+            **errors(413, described=described, page=True),
             "422": {
                 "description": "The form again with each bad field's message; or the JSON "
                 "error for a pledge to a project that named no amount (its page has no "
@@ -106,13 +107,13 @@ def _share_contact(method: str) -> dict[str, Any]:
         "responses": {
             "200": html_response("Asks, or says the address is on its way"),
             "400": html_response(INVALID_LINK),
-            **errors(),
+            **errors(page=True),
         },
     }
     if method == "post":
         operation["requestBody"] = form_body(ContactReply)
         operation["responses"]["422"] = html_response("The page again: the reply is too long")
-        operation["responses"].update(errors(413))
+        operation["responses"].update(errors(413, page=True))
     return operation
 
 
@@ -125,7 +126,7 @@ def _link_operation(purpose: Purpose, method: str) -> dict[str, Any]:
         "responses": {
             "200": html_response("The page"),
             "400": html_response(INVALID_LINK),
-            **errors(),
+            **errors(page=True),
         },
     }
     if method == "post":  # RFC 8058 one-click unsubscribe posts this form; nothing is read
@@ -141,7 +142,7 @@ def site_paths() -> dict[str, Any]:
                 "summary": "The web form: submit a project, or ask for grant alerts",
                 "tags": ["site"],
                 "parameters": [LANG],
-                "responses": {"200": html_response("The page"), **errors()},
+                "responses": {"200": html_response("The page"), **errors(page=True)},
             }
         },
         "/forms/project": {"post": _web_form("project", ProjectSubmission)},
@@ -160,7 +161,7 @@ def site_paths() -> dict[str, Any]:
                     },
                     LANG,
                 ],
-                "responses": {"200": html_response("The page"), **errors()},
+                "responses": {"200": html_response("The page"), **errors(page=True)},
             }
         },
         "/forms/sign-in": {
@@ -181,7 +182,7 @@ def site_paths() -> dict[str, Any]:
                         sets_cookie=True,
                     ),
                     "401": html_response("The projects page, saying the key is not valid"),
-                    **errors(413),
+                    **errors(413, page=True),
                 },
             }
         },
@@ -192,7 +193,7 @@ def site_paths() -> dict[str, Any]:
                 "parameters": [LANG],
                 "responses": {
                     "303": redirect_response("To /projects; the cookie expired", sets_cookie=True),
-                    **errors(),
+                    **errors(page=True),
                 },
             }
         },

@@ -144,7 +144,7 @@ def _render(
             title=title,
             prefix=prefix,
             language_links=language_links(switch_to, switch_args or {}),
-            has_errors=status in (400, 401, 403, 409, 422),
+            has_errors=status >= 400,
             **context,
         )
     )
