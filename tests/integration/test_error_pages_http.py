@@ -24,8 +24,13 @@ def client(ad):
 
 @pytest.fixture
 def one_write(ad, monkeypatch):
-    """One write per address and window, one trusted proxy in front (as in production)."""
-    update = {"trusted_proxy_hops": 1, "rate_limit_ip_writes": 1}
+    """One write per address and window, one trusted proxy in front (as in production);
+    a day-long window, so the count cannot reset when a test straddles a minute."""
+    update = {
+        "trusted_proxy_hops": 1,
+        "rate_limit_ip_writes": 1,
+        "rate_limit_window_seconds": 86_400,
+    }
     monkeypatch.setattr(ad, "settings", ad.settings.model_copy(update=update))
 
 

@@ -25,10 +25,12 @@ def client(ad):
 
 @pytest.fixture
 def limits(ad, monkeypatch):
-    """Small limits, one trusted proxy in front (as in production)."""
+    """Small limits, one trusted proxy in front (as in production). Windows are fixed and
+    aligned to the clock: a day-long one cannot reset in the middle of a test, as a
+    minute-long one can whenever a test straddles a minute."""
 
     def set_limits(**values):
-        update = {"trusted_proxy_hops": 1, **values}
+        update = {"trusted_proxy_hops": 1, "rate_limit_window_seconds": 86_400, **values}
         monkeypatch.setattr(ad, "settings", ad.settings.model_copy(update=update))
 
     return set_limits
