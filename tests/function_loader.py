@@ -2,6 +2,10 @@
 
 functions-framework loads every source as the module `main`; several of them in one
 pytest process would collide in sys.modules, so tests give each its own name.
+
+A function reads its settings once, at import, as an instance does. A module loaded
+under other settings (unit tests load ingest with none of the integration environment)
+is therefore loaded again, so the order tests run in does not matter.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ import sys
 from types import ModuleType
 
 from dev.services import REPO
+from shared.config import get_settings
 
 
 def load_function(name: str) -> ModuleType:
-    """The module object of functions/<name>/main.py (loaded once per session)."""
+    """The module object of functions/<name>/main.py (loaded again only when the settings
+    changed since it was loaded)."""
     module_name = f"gm_function_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
+    loaded = sys.modules.get(module_name)
+    if loaded is not None and getattr(loaded, "settings", get_settings()) == get_settings():
+        return loaded
     spec = importlib.util.spec_from_file_location(
         module_name, REPO / "functions" / name / "main.py"
     )
