@@ -99,7 +99,10 @@ def install_error_handlers(app: Flask, prefix: str = "") -> None:
         message = exc.description or exc.name or "error"
         if exc.code == 413:
             code, message = "payload_too_large", "the body is over the size limit"
-        return _answer(jsonify(error_body(code, message)), exc.code or 500, {}, prefix)
+        # Werkzeug's own headers, e.g. `Allow` on a 405 (RFC 9110 requires it); the body
+        # is ours, so not its Content-Type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return _answer(jsonify(error_body(code, message)), exc.code or 500, headers, prefix)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -132,6 +132,7 @@ def test_unknown_route_is_a_json_404(client):
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
 
 
-def test_wrong_method_is_a_json_405(client):
+def test_wrong_method_is_a_json_405_that_says_what_is_allowed(client):
     response = client.get("/grants")
-    assert response.status_code == 405
+    assert response.status_code == 405 and response.json["error"]["code"] == "method_not_allowed"
+    assert "POST" in {m.strip() for m in response.headers["Allow"].split(",")}
