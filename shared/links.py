@@ -1,6 +1,7 @@
 """Signed links in emails: confirm an address, unsubscribe, stop alerts about one grant,
 share a project's address with a funder who said it is interested, and delete everything
-kept for an address.
+kept for an address. Also the one unsigned link that leads to a view of the site: the
+projects page ranked against a funder's grant.
 
 A token names the recipient by id (never by address), is signed with a secret from the
 settings (itsdangerous, HMAC-SHA1 over a per-purpose salt), and expires. The salt makes
@@ -116,3 +117,12 @@ class LinkSigner:
             Purpose.SHARE_CONTACT, RecipientKind.PROJECT, project_id, interest_id=interest_id
         )
         return self.url(claim)
+
+
+def grant_projects_page(base_url: str, grant_id: str, language: str) -> str:
+    """The projects page ranked against one grant, where a funder's digest links and where
+    signing in from that link returns (the JSON twin, /grants/<id>/projects, needs a
+    Bearer header a browser cannot send). `base_url` is absolute in an email, the site's
+    path prefix in a redirect."""
+    query = urlencode({"grant": grant_id, "sort": "best", "lang": language})
+    return f"{base_url.rstrip('/')}/projects?{query}"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
 
 import functions_framework
 from flask import Flask, Request, g, jsonify, redirect, request
@@ -33,7 +32,7 @@ from shared.errors import (
 from shared.ids import is_grant_id
 from shared.importers import read_records
 from shared.jsonlog import configure_logging
-from shared.links import Purpose
+from shared.links import Purpose, grant_projects_page
 from shared.models import (
     ContactReply,
     ErasureRequest,
@@ -432,8 +431,12 @@ def funder_sign_in() -> Any:
         funder_id, key_id = check_key(ad, request.form.get("api_key", "").strip())
     except Unauthenticated:
         return _projects_page(language, sign_in_refused(language), 401, grant_id=grant_id)
-    back = {"grant": grant_id, "sort": "best"} if grant_id else {}
-    response = redirect(f"{PREFIX}/projects?{urlencode({**back, 'lang': language})}", 303)
+    back = (
+        grant_projects_page(PREFIX, grant_id, language)
+        if grant_id
+        else f"{PREFIX}/projects?lang={language}"
+    )
+    response = redirect(back, 303)
     response.set_cookie(
         COOKIE,
         _sessions().cookie_value(funder_id, key_id),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
 from shared.bootstrap import Adapters
 from shared.emails import (
@@ -23,6 +22,7 @@ from shared.emails import (
 )
 from shared.events import Envelope, NotificationDue, ScheduleTick, new_event
 from shared.ids import content_hash
+from shared.links import grant_projects_page
 from shared.recipients import EmailKind, Recipient, RecipientKind
 from shared.schedule import DIGEST_MAX_ITEMS, REMINDER_DAYS, Job, period_of, region_date
 from shared.services.alerts import (
@@ -104,14 +104,6 @@ def send_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, period: 
     email = render_digest(recipient, items, max(more, 0), link_signer(ad), nid)
     ids = [c.alert["id"] for c in shown]
     return deliver(ad, Outgoing(nid, EmailKind.DIGEST, recipient, email, ids), envelope)
-
-
-def grant_projects_page(base_url: str, grant_id: str, language: str) -> str:
-    """The projects page ranked against one grant: a funder clicking it in an email signs
-    in there with its key (the JSON twin, /grants/<id>/projects, needs a Bearer header a
-    browser cannot send)."""
-    query = urlencode({"grant": grant_id, "sort": "best", "lang": language})
-    return f"{base_url.rstrip('/')}/projects?{query}"
 
 
 def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, period: str) -> str:
