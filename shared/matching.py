@@ -13,7 +13,7 @@ from shared.models import Grant, Match, ProfileSubmission, ProjectSubmission
 from shared.money import RateTable
 from shared.ranking import grant_text, rank
 from shared.relevance import analyse, mentions
-from shared.screening import Applicant, screen
+from shared.screening import Applicant, Screening, screen
 
 
 def excluded_keyword(grant: Grant, applicant: Applicant) -> str | None:
@@ -30,12 +30,17 @@ def excluded_keyword(grant: Grant, applicant: Applicant) -> str | None:
     return next((k for k in applicant.exclude_keywords if mentions(document, k)), None)
 
 
+def _admitted(grant: Grant, applicant: Applicant, screening: Screening) -> bool:
+    """Screened eligible and not removed by one of the applicant's exclude-keywords."""
+    return screening.eligible and excluded_keyword(grant, applicant) is None
+
+
 def evaluate_applicant(
     grant: Grant, applicant: Applicant, today: date, rates: RateTable | None = None
 ) -> Match | None:
     """The match between a grant and an applicant, or None if the grant does not fit."""
     screening = screen(grant, applicant, today)
-    if not screening.eligible or excluded_keyword(grant, applicant) is not None:
+    if not _admitted(grant, applicant, screening):
         return None
     ranking = rank(grant, applicant, today, rates)
     deadline = [r for r in screening.reasons if r.startswith("deadline:")]
@@ -59,3 +64,10 @@ def evaluate(
 ) -> Match | None:
     """The match between a grant and a stored project or profile, or None."""
     return evaluate_applicant(grant, Applicant.of(target), today)
+
+
+def still_fits(grant: Grant, target: ProjectSubmission | ProfileSubmission, today: date) -> bool:
+    """Whether a match decided earlier still holds for the grant and target as they are
+    now: the same rules as `evaluate`, without ranking (the stored match keeps its score)."""
+    applicant = Applicant.of(target)
+    return _admitted(grant, applicant, screen(grant, applicant, today))

@@ -25,7 +25,7 @@ from shared.adapters.pubsub_publisher import PublishFailed
 from shared.bootstrap import Adapters
 from shared.emails import MatchItem, match_item, render_alerts
 from shared.events import Envelope, MatchFound, NotificationDue, new_event
-from shared.matching import evaluate
+from shared.matching import still_fits
 from shared.models import Grant, Match, Profile, Project
 from shared.recipients import EmailKind, Recipient, RecipientKind
 from shared.schedule import ALERT_BATCH_MAX
@@ -179,7 +179,7 @@ def _still_fits(
         project = match.target_kind is TargetKind.PROJECT
         targets[key] = (ad.repo.get_project if project else ad.repo.get_profile)(match.target_id)
     target = targets[key]
-    return target is not None and evaluate(grant, target, today) is not None
+    return target is not None and still_fits(grant, target, today)
 
 
 def hold_or_drop(ad: Adapters, recipient: Recipient, alerts: list[dict[str, Any]]) -> None:
