@@ -50,7 +50,7 @@ WATCHED = (
     "myanmartools",
     "myanmar",
     "shared.importers",
-    "shared.emails",
+    "shared.email.rendering",
 )
 # Loads main.py the way functions-framework does (a module from a file path), timed
 # inside the child so interpreter start-up is not counted.
@@ -62,7 +62,7 @@ module = importlib.util.module_from_spec(spec)
 sys.modules["main"] = module
 spec.loader.exec_module(module)
 seconds = time.perf_counter() - began
-from shared.bootstrap import adapters
+from shared.runtime.bootstrap import adapters
 watched = [name for name in sys.argv[2].split(",") if name in sys.modules]
 print(json.dumps({"seconds": seconds, "modules": len(sys.modules), "loaded": watched,
                   "clients_created": adapters.cache_info().currsize}))

@@ -39,14 +39,14 @@ class Run:
     @staticmethod
     def db() -> Any:
         """The Firestore client of this process (pointed at the stack's emulator)."""
-        from shared.bootstrap import adapters
+        from shared.runtime.bootstrap import adapters
 
         return adapters().repo._db
 
 
 def start_run(stack: BenchStack, phase: str, timing: Timing, traced: bool = False) -> Run:
     """Fresh functions and relay with `timing`, an empty database, seeded profiles."""
-    from shared.bootstrap import adapters
+    from shared.runtime.bootstrap import adapters
     from shared.services.funders import create_funder
 
     stack.restart_functions(phase, timing, traced)

@@ -3,9 +3,9 @@
     .venv/bin/python bench/evaluate_ranking.py              # the set in tests/data/ranking
     .venv/bin/python bench/evaluate_ranking.py --data DIR   # grants/projects .jsonl, labels.json
 
-Ranking runs through the same code as `grantmatch rank` (shared.rank_files). Screening is
+Ranking runs through the same code as `grantmatch rank` (shared.matching.rank_files). Screening is
 checked against this script's own reading of the four rules, written from the issue text
-on the raw JSON, so a bug in shared/screening.py shows up as an error instead of agreeing
+on the raw JSON, so a bug in shared/matching/screening.py shows up as an error instead of agreeing
 with itself. Labels are graded 0-3 per eligible (project, grant) pair; nDCG uses the
 exponential gain 2^rel - 1 over the engine's top 3 of the eligible grants.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from shared.rank_files import rank_jsonl
+from shared.matching.rank_files import rank_jsonl
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "ranking"
 K = 3

@@ -66,12 +66,12 @@ def _alert_body() -> dict[str, Any]:
 
     from bench.workload import grant_body, targets
     from shared.adapters.sendgrid_sender import build_message
-    from shared.bootstrap import adapters
-    from shared.emails import match_item, render_alerts
-    from shared.links import LinkSigner
-    from shared.matching import evaluate
-    from shared.models import Grant, Profile
-    from shared.recipients import Recipient
+    from shared.domain.models import Grant, Profile
+    from shared.domain.recipients import Recipient
+    from shared.email.links import LinkSigner
+    from shared.email.rendering import match_item, render_alerts
+    from shared.matching.engine import evaluate
+    from shared.runtime.bootstrap import adapters
 
     now = datetime.now(UTC)
     target = targets(1)[0]

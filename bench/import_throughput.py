@@ -46,7 +46,7 @@ def _child(mode: str, fmt: str, path: str, funder_id: str) -> None:
             count = sum(1 for _ in read_records(fmt, stream))
             result = {"records": count}
         else:
-            from shared.bootstrap import adapters
+            from shared.runtime.bootstrap import adapters
             from shared.services.imports import import_grants
 
             ad = adapters()
@@ -99,7 +99,7 @@ def _prepare(env: dict[str, str]) -> str:
     os.environ.update(env)
     from google.cloud import pubsub_v1
 
-    from shared.bootstrap import adapters
+    from shared.runtime.bootstrap import adapters
     from shared.services.funders import create_funder
 
     publisher = pubsub_v1.PublisherClient()

@@ -173,8 +173,8 @@ def start_stack() -> BenchStack:
 def use_stack(stack: BenchStack) -> None:
     """Point this process's settings and clients at the stack (the benchmark seeds and
     inspects Firestore, publishes and reads the mailbox like any other process of it)."""
-    from shared.bootstrap import adapters
-    from shared.config import get_settings
+    from shared.runtime.bootstrap import adapters
+    from shared.runtime.config import get_settings
 
     os.environ.update({key: stack.env[key] for key in SHARED_ENV})
     get_settings.cache_clear()

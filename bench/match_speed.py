@@ -32,8 +32,8 @@ BATCH = 500
 
 
 def _profiles(start: int, count: int, rng: random.Random) -> Iterable:
-    from shared.models import Profile
-    from shared.taxonomy import ApplicantType, Sector
+    from shared.domain.models import Profile
+    from shared.domain.taxonomy import ApplicantType, Sector
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     sectors = [s.value for s in Sector]
@@ -72,7 +72,7 @@ def _seed(db, start: int, count: int, rng: random.Random) -> float:
 
 
 def _grants():
-    from shared.models import Grant
+    from shared.domain.models import Grant
 
     now = datetime(2026, 11, 30, tzinfo=UTC)
     common = {
@@ -117,8 +117,8 @@ def _full_scan(repo, collection: str) -> Iterable[dict]:
 
 
 def _measure(repo, fetch: Callable[[], Iterable], grant, today) -> tuple[float, int, set[str]]:
-    from shared.matching import evaluate
-    from shared.models import Profile
+    from shared.domain.models import Profile
+    from shared.matching.engine import evaluate
 
     before = repo.documents_read
     began = time.perf_counter()
@@ -142,7 +142,7 @@ def run(sizes: list[int]) -> list[dict]:
         from google.cloud import firestore
 
         from shared.adapters.firestore_repo import PROFILES, FirestoreRepository
-        from shared.relevance import analyse
+        from shared.matching.relevance import analyse
 
         db = firestore.Client(project=PROJECT)
         repo = FirestoreRepository(db)

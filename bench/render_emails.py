@@ -12,11 +12,11 @@ import argparse
 import time
 from datetime import UTC, datetime
 
-from shared.emails import match_item, render_alerts, render_confirmation, render_digest
-from shared.i18n import LANGUAGES
-from shared.links import LinkClaim, LinkSigner, Purpose
-from shared.matching import evaluate
-from shared.recipients import Recipient
+from shared.domain.recipients import Recipient
+from shared.email.i18n import LANGUAGES
+from shared.email.links import LinkClaim, LinkSigner, Purpose
+from shared.email.rendering import match_item, render_alerts, render_confirmation, render_digest
+from shared.matching.engine import evaluate
 from tests import builders as b
 
 

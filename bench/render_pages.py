@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 from flask import Response
 
-from shared.i18n import LANGUAGES
+from shared.email.i18n import LANGUAGES
 from shared.services.project_listings import public_view
-from shared.web.site_pages import home_page, project_card, projects_page
+from shared.web.pages.site import home_page, project_card, projects_page
 from tests import builders as b
 
 

@@ -25,7 +25,7 @@ _depth = threading.local()  # only the outermost wrapped call counts (methods ca
 
 
 def _emit(label: str, seconds: float) -> None:
-    from shared.jsonlog import current_correlation_id
+    from shared.runtime.jsonlog import current_correlation_id
 
     record = {"bench_op": label, "seconds": round(seconds, 6)}
     line = json.dumps({**record, "correlation_id": current_correlation_id()})

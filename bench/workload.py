@@ -39,7 +39,7 @@ def targets(count: int) -> list[Target]:
     """`count` distinct (country, sector, applicant type) targets, in a fixed order."""
     import pycountry
 
-    from shared.taxonomy import ApplicantType, Sector
+    from shared.domain.taxonomy import ApplicantType, Sector
 
     countries = sorted(c.alpha_2 for c in pycountry.countries)
     sectors = [s.value for s in Sector]
@@ -56,7 +56,7 @@ def seed_profiles(db: Any, chosen: list[Target], now: datetime) -> None:
     owners followed the confirmation link (written directly: thousands of confirmations
     through the stack would load it before the measurement starts)."""
     from shared.adapters.firestore_repo import PROFILES, profile_document
-    from shared.models import Profile
+    from shared.domain.models import Profile
 
     batch, pending = db.batch(), 0
     for i, target in enumerate(chosen):

@@ -63,7 +63,7 @@ def wait_for_stack(ports: Ports, timeout: float = 90.0) -> None:
 
 def create_demo_funder() -> dict[str, str]:
     """A funder with a fresh key, kept in .local/ (git-ignored, mode 600) so you can curl."""
-    from shared.bootstrap import adapters
+    from shared.runtime.bootstrap import adapters
     from shared.services.funders import create_funder
 
     ad = adapters()

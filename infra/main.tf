@@ -3,7 +3,7 @@
 #
 # Keep expressions plain (literals, each.*, local.*, var.*, resource references):
 # tests/contract parses these files with python-hcl2 and compares what they declare with
-# infra/topology.json and shared/config.py, without running Terraform.
+# infra/topology.json and shared/runtime/config.py, without running Terraform.
 
 data "google_project" "this" {
   project_id = var.project_id
@@ -34,7 +34,7 @@ locals {
   # Publishes the Pub/Sub-target scheduler jobs' messages (scheduler.tf).
   scheduler_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudscheduler.iam.gserviceaccount.com"
 
-  # Settings (shared/config.py) that have no production-safe default. Every function gets
+  # Settings (shared/runtime/config.py) that have no production-safe default. Every function gets
   # the same map; secrets are not here but in secrets.tf.
   environment = {
     GOOGLE_CLOUD_PROJECT = var.project_id

@@ -2,7 +2,7 @@
 # this repository nor the Terraform state. Functions read them as environment variables.
 
 locals {
-  # Environment variable (a SecretStr setting in shared/config.py) -> Secret Manager id.
+  # Environment variable (a SecretStr setting in shared/runtime/config.py) -> Secret Manager id.
   secrets = {
     SENDGRID_API_KEY    = "sendgrid-api-key"
     LINK_SIGNING_SECRET = "link-signing-secret"

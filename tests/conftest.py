@@ -67,8 +67,8 @@ def sink_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def it_env(emulator_hosts: Emulators, sink_url: str) -> Iterator[None]:
     """Point this process's settings and clients at the emulators and the sink."""
-    from shared.bootstrap import adapters
-    from shared.config import get_settings
+    from shared.runtime.bootstrap import adapters
+    from shared.runtime.config import get_settings
 
     saved = dict(os.environ)
     os.environ.update(

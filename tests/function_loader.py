@@ -15,7 +15,7 @@ import sys
 from types import ModuleType
 
 from dev.services import REPO
-from shared.config import get_settings
+from shared.runtime.config import get_settings
 
 
 def load_function(name: str) -> ModuleType:

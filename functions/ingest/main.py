@@ -5,7 +5,7 @@ a browser), a funder's interest in a project, and the emailed links.
 
 Each route reads like its contract: authenticate, parse into a model, call the service,
 answer with the stored id or a page. Web forms are parsed into the JSON API's own models
-and handled by the same services. Errors become JSON in one place (`shared.web.errors`),
+and handled by the same services. Errors become JSON in one place (`shared.web.error_mapping`),
 or for a browser the site's error page.
 """
 
@@ -19,9 +19,7 @@ import functions_framework
 from flask import Flask, Request, g, jsonify, redirect, request
 
 from shared.adapters.firestore_repo import SaveOutcome
-from shared.bootstrap import Adapters, adapters
-from shared.config import get_settings
-from shared.errors import (
+from shared.domain.errors import (
     Conflict,
     Forbidden,
     MalformedRequest,
@@ -29,11 +27,8 @@ from shared.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from shared.ids import is_grant_id
-from shared.importers import read_records
-from shared.jsonlog import configure_logging
-from shared.links import Purpose, grant_projects_page
-from shared.models import (
+from shared.domain.ids import is_grant_id
+from shared.domain.models import (
     ContactReply,
     ErasureRequest,
     GrantSubmission,
@@ -41,7 +36,12 @@ from shared.models import (
     ProfileSubmission,
     ProjectSubmission,
 )
-from shared.screening import deadline_today
+from shared.email.links import Purpose, grant_projects_page
+from shared.importers import read_records
+from shared.matching.screening import deadline_today
+from shared.runtime.bootstrap import Adapters, adapters
+from shared.runtime.config import get_settings
+from shared.runtime.jsonlog import configure_logging
 from shared.services.erasure import request_erasure
 from shared.services.funders import authenticate, check_key, key_still_valid
 from shared.services.grants import delete_own_grant, update_own_grant
@@ -66,7 +66,7 @@ from shared.services.project_listings import (
 from shared.services.submissions import Accepted, submit_grant, submit_profile, submit_project
 from shared.services.subscriptions import follow_link, preview_link
 from shared.web.correlation import install_correlation
-from shared.web.errors import error_body, install_error_handlers
+from shared.web.error_mapping import error_body, install_error_handlers
 from shared.web.form_tokens import FormTokens
 from shared.web.forms import HONEYPOT, FormInvalid, parse_form
 from shared.web.funder_session import (
@@ -78,10 +78,8 @@ from shared.web.funder_session import (
 )
 from shared.web.negotiation import page_language, site_prefix, wants_html
 from shared.web.openapi import openapi_document as api_document
-from shared.web.pages import link_page
-from shared.web.parsing import parse_json, parse_query
-from shared.web.rate_limiting import install_rate_limits
-from shared.web.site_pages import (
+from shared.web.pages.links import link_page
+from shared.web.pages.site import (
     FormState,
     GrantHeading,
     home_page,
@@ -92,6 +90,8 @@ from shared.web.site_pages import (
     share_page,
     sign_in_refused,
 )
+from shared.web.parsing import parse_json, parse_query
+from shared.web.rate_limit.hook import install_rate_limits
 from shared.web.uploads import open_upload
 
 settings = get_settings()

@@ -7,11 +7,11 @@ from typing import Any
 
 import functions_framework
 
-from shared.config import get_settings
-from shared.consumer import consume
-from shared.events import EventName
-from shared.jsonlog import configure_logging
-from shared.services.matching import on_grant_published, on_profile_created, on_project_submitted
+from shared.domain.events import EventName
+from shared.runtime.config import get_settings
+from shared.runtime.consumer import consume
+from shared.runtime.jsonlog import configure_logging
+from shared.services.matchmaking import on_grant_published, on_profile_created, on_project_submitted
 
 settings = get_settings()
 configure_logging("match", settings.google_cloud_project, settings.log_level)

@@ -13,10 +13,10 @@ from typing import Any
 
 import functions_framework
 
-from shared.config import get_settings
-from shared.consumer import consume
-from shared.events import EventName
-from shared.jsonlog import configure_logging
+from shared.domain.events import EventName
+from shared.runtime.config import get_settings
+from shared.runtime.consumer import consume
+from shared.runtime.jsonlog import configure_logging
 from shared.services.alerts import on_match_found
 from shared.services.digests import on_schedule_tick
 from shared.services.erasure import on_erasure_requested

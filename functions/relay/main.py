@@ -13,9 +13,9 @@ from typing import Any
 import functions_framework
 from flask import Request
 
-from shared.bootstrap import adapters
-from shared.config import get_settings
-from shared.jsonlog import configure_logging
+from shared.runtime.bootstrap import adapters
+from shared.runtime.config import get_settings
+from shared.runtime.jsonlog import configure_logging
 from shared.services.outbox_relay import relay_once
 
 settings = get_settings()

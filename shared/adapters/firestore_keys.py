@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
 
-from shared.models import Grant
-from shared.taxonomy import ApplicantType, Sector
+from shared.domain.models import Grant
+from shared.domain.taxonomy import ApplicantType, Sector
 
 ANY = "*"  # "no restriction" in an index key (worldwide / any sector)
 ROLLING = "9999-12-31"  # closes_on / open_until of something without an end date

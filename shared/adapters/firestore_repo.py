@@ -29,10 +29,10 @@ from shared.adapters.firestore_keys import (
     target_queries,
     target_reach_keys,
 )
-from shared.events import Envelope
-from shared.models import Grant, Interest, Match, Profile, Project
-from shared.recipients import Recipient, RecipientKind
-from shared.taxonomy import Frequency, TargetKind
+from shared.domain.events import Envelope
+from shared.domain.models import Grant, Interest, Match, Profile, Project
+from shared.domain.recipients import Recipient, RecipientKind
+from shared.domain.taxonomy import Frequency, TargetKind
 
 GRANTS = "grants"
 PROJECTS = "projects"

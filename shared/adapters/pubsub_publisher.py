@@ -18,7 +18,7 @@ from typing import Any
 
 from google.api_core.retry import Retry
 
-from shared.events import DEAD_LETTER_TOPIC, Envelope, encode
+from shared.domain.events import DEAD_LETTER_TOPIC, Envelope, encode
 
 BATCH_MAX_LATENCY_SECONDS = 0.001
 

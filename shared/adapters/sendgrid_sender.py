@@ -26,8 +26,8 @@ from tenacity import (
 )
 
 if TYPE_CHECKING:  # only a type here: match and the relay never render, so they never load
-    # the templates, Babel and the catalogues that shared.emails brings (cold start).
-    from shared.emails import Email
+    # the templates, Babel and the catalogues that shared.email.rendering brings (cold start).
+    from shared.email.rendering import Email
 
 # The SendGrid client logs every request at DEBUG, Authorization header (the API key) and
 # payload (recipient addresses) included: never let it, whatever LOG_LEVEL says.

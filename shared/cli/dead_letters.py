@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from shared.config import get_settings
+from shared.runtime.config import get_settings
 
 if TYPE_CHECKING:
     from shared.adapters.pubsub_inbox import DeadLetterInbox

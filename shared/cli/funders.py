@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shared.bootstrap import adapters
+from shared.runtime.bootstrap import adapters
 
 
 @click.group()

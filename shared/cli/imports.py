@@ -12,12 +12,12 @@ from typing import IO, Any
 import click
 
 from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH
-from shared.bootstrap import adapters
-from shared.config import get_settings
-from shared.errors import DomainError
+from shared.domain.errors import DomainError
 from shared.importers import FORMATS, read_records
 from shared.importers.records import ImportOptions
-from shared.jsonlog import configure_logging
+from shared.runtime.bootstrap import adapters
+from shared.runtime.config import get_settings
+from shared.runtime.jsonlog import configure_logging
 from shared.services.imports import DEFAULT_BATCH, ImportReport, Problem
 
 

@@ -1,6 +1,6 @@
 """`grantmatch rank`: rank grants for projects from JSON Lines files, with no database.
 
-It runs exactly the engine the match function runs (`shared.matching.evaluate_applicant`),
+It runs exactly the engine the match function runs (`shared.matching.engine.evaluate_applicant`),
 so what it prints is what a CSO would be emailed.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from shared.rank_files import rank_jsonl
-from shared.screening import deadline_today
+from shared.matching.rank_files import rank_jsonl
+from shared.matching.screening import deadline_today
 
 
 def _today(value: str | None) -> date:

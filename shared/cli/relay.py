@@ -6,9 +6,9 @@ import time
 
 import click
 
-from shared.bootstrap import adapters
-from shared.config import get_settings
-from shared.jsonlog import configure_logging
+from shared.runtime.bootstrap import adapters
+from shared.runtime.config import get_settings
+from shared.runtime.jsonlog import configure_logging
 
 
 @click.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from shared.bootstrap import adapters
+from shared.runtime.bootstrap import adapters
 
 SCHEDULER_JOBS = Path(__file__).resolve().parents[2] / "infra" / "scheduler.json"
 

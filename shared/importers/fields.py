@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 import pycountry
 from pydantic import TypeAdapter, ValidationError
 
+from shared.domain.models import MAX_DESCRIPTION, Url
 from shared.importers.mapping import ImportMappings
 from shared.importers.records import ImportOptions, Unmappable
-from shared.models import MAX_DESCRIPTION, Url
 
 _URL = TypeAdapter(Url)
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")

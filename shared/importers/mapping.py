@@ -16,8 +16,8 @@ from typing import Any
 
 import pycountry
 
+from shared.domain.taxonomy import ApplicantType, Sector
 from shared.importers.records import Unmappable
-from shared.taxonomy import ApplicantType, Sector
 
 Table = dict[str, list[str] | None]
 

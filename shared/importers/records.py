@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from shared.codes import CountryCode
-from shared.errors import MalformedRequest
-from shared.models import GrantSubmission
+from shared.domain.codes import CountryCode
+from shared.domain.errors import MalformedRequest
+from shared.domain.models import GrantSubmission
 
 _COUNTRY_LIST = TypeAdapter(list[CountryCode])
 

@@ -22,16 +22,16 @@ from typing import Any
 
 from shared.adapters.firestore_repo import alert_document_id
 from shared.adapters.pubsub_publisher import PublishFailed
-from shared.bootstrap import Adapters
-from shared.emails import MatchItem, match_item, render_alerts
-from shared.events import Envelope, MatchFound, NotificationDue, new_event
-from shared.matching import still_fits
-from shared.models import Grant, Match, Profile, Project
-from shared.recipients import EmailKind, Recipient, RecipientKind
-from shared.schedule import ALERT_BATCH_MAX
+from shared.domain.events import Envelope, MatchFound, NotificationDue, new_event
+from shared.domain.models import Grant, Match, Profile, Project
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
+from shared.domain.schedule import ALERT_BATCH_MAX
+from shared.domain.taxonomy import TargetKind, Visibility
+from shared.email.rendering import MatchItem, match_item, render_alerts
+from shared.matching.engine import still_fits
+from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
-from shared.services.matching import deadline_today
-from shared.taxonomy import TargetKind, Visibility
+from shared.services.matchmaking import deadline_today
 
 log = logging.getLogger(__name__)
 ANNOUNCE_BATCH = 200

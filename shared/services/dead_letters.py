@@ -19,9 +19,9 @@ from typing import Any
 
 from shared.adapters.pubsub_inbox import DeadLetterInbox, Parked
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.errors import PoisonMessage
-from shared.events import decode
-from shared.jsonlog import redact
+from shared.domain.errors import PoisonMessage
+from shared.domain.events import decode
+from shared.runtime.jsonlog import redact
 
 log = logging.getLogger(__name__)
 #: Attributes that describe the parking, not the event: dropped on replay.

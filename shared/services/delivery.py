@@ -25,11 +25,11 @@ from tenacity import Retrying, stop_after_attempt, wait_exponential
 
 from shared.adapters.firestore_repo import ClaimOutcome
 from shared.adapters.sendgrid_sender import PermanentSendError, TransientSendError
-from shared.bootstrap import Adapters
-from shared.emails import Email
-from shared.events import Envelope
-from shared.links import LinkSigner
-from shared.recipients import EmailKind, Recipient
+from shared.domain.events import Envelope
+from shared.domain.recipients import EmailKind, Recipient
+from shared.email.links import LinkSigner
+from shared.email.rendering import Email
+from shared.runtime.bootstrap import Adapters
 
 log = logging.getLogger(__name__)
 

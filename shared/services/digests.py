@@ -12,19 +12,19 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from shared.bootstrap import Adapters
-from shared.emails import (
+from shared.domain.events import Envelope, NotificationDue, ScheduleTick, new_event
+from shared.domain.ids import content_hash
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
+from shared.domain.schedule import DIGEST_MAX_ITEMS, REMINDER_DAYS, Job, period_of, region_date
+from shared.email.links import grant_projects_page
+from shared.email.rendering import (
     GrantProjects,
     project_item,
     render_digest,
     render_funder_digest,
     render_reminder,
 )
-from shared.events import Envelope, NotificationDue, ScheduleTick, new_event
-from shared.ids import content_hash
-from shared.links import grant_projects_page
-from shared.recipients import EmailKind, Recipient, RecipientKind
-from shared.schedule import DIGEST_MAX_ITEMS, REMINDER_DAYS, Job, period_of, region_date
+from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import (
     FUNDER_VISIBLE,
     Collected,
@@ -33,7 +33,7 @@ from shared.services.alerts import (
     items_for,
 )
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
-from shared.services.matching import deadline_today
+from shared.services.matchmaking import deadline_today
 
 log = logging.getLogger(__name__)
 FANOUT_CHUNK = 200

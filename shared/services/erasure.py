@@ -21,11 +21,11 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from shared.bootstrap import Adapters
-from shared.emails import render_erasure
-from shared.events import Envelope, ErasureRequested, new_event
-from shared.models import ErasureRequest
-from shared.recipients import EmailKind, Recipient
+from shared.domain.events import Envelope, ErasureRequested, new_event
+from shared.domain.models import ErasureRequest
+from shared.domain.recipients import EmailKind, Recipient
+from shared.email.rendering import render_erasure
+from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.submissions import publish_now
 

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 
-from shared.api_keys import issue_key, parse_key, secret_matches
-from shared.bootstrap import Adapters
-from shared.errors import Unauthenticated
-from shared.i18n import language_or_fallback
+from shared.domain.api_keys import issue_key, parse_key, secret_matches
+from shared.domain.errors import Unauthenticated
+from shared.email.i18n import language_or_fallback
+from shared.runtime.bootstrap import Adapters
 
 
 @dataclass(frozen=True)

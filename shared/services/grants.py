@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from shared.bootstrap import Adapters
-from shared.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
-from shared.ids import is_grant_id
-from shared.models import Grant, GrantSubmission
+from shared.domain.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from shared.domain.ids import is_grant_id
+from shared.domain.models import Grant, GrantSubmission
+from shared.runtime.bootstrap import Adapters
 from shared.services.submissions import Accepted, submit_grant
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH, ConcurrentUpdate, SaveOutcome
-from shared.bootstrap import Adapters
-from shared.errors import Conflict, NotFound
-from shared.ids import grant_id
+from shared.domain.errors import Conflict, NotFound
+from shared.domain.ids import grant_id
 from shared.importers.records import Mapped, Rejected, SourceFormatError, SourceRecord
+from shared.runtime.bootstrap import Adapters
 from shared.services.submissions import fingerprint, publish_all_now, revise_grant, submit_grant
 
 log = logging.getLogger(__name__)

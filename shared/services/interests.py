@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.adapters.firestore_repo import SaveOutcome
-from shared.bootstrap import Adapters
-from shared.emails import render_interest, render_introduction
-from shared.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
-from shared.events import Envelope, InterestAccepted, InterestExpressed, new_event
-from shared.ids import content_hash, interest_id, is_project_id
-from shared.links import Purpose
-from shared.models import Interest, InterestSubmission, Project
-from shared.recipients import EmailKind, RecipientKind
-from shared.screening import deadline_today
+from shared.domain.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
+from shared.domain.events import Envelope, InterestAccepted, InterestExpressed, new_event
+from shared.domain.ids import content_hash, interest_id, is_project_id
+from shared.domain.models import Interest, InterestSubmission, Project
+from shared.domain.recipients import EmailKind, RecipientKind
+from shared.email.links import Purpose
+from shared.email.rendering import render_interest, render_introduction
+from shared.matching.screening import deadline_today
+from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.project_listings import FOR_FUNDERS, is_listed
 from shared.services.submissions import Accepted, publish_now

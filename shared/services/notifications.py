@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from shared.bootstrap import Adapters
-from shared.events import Envelope, NotificationDue
-from shared.recipients import EmailKind, RecipientKind
+from shared.domain.events import Envelope, NotificationDue
+from shared.domain.recipients import EmailKind, RecipientKind
+from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import send_instant_alerts
 from shared.services.digests import send_digest, send_funder_digest, send_reminder
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.adapters.pubsub_publisher import PublishFailed
-from shared.bootstrap import Adapters
-from shared.events import PAYLOADS, EventName, new_event
+from shared.domain.events import PAYLOADS, EventName, new_event
+from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import announce_due_alerts
 
 log = logging.getLogger(__name__)

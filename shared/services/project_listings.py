@@ -23,13 +23,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.bootstrap import Adapters
-from shared.codes import CountryCode
-from shared.errors import MalformedRequest
-from shared.matching import evaluate
-from shared.models import Grant, Match, Project
+from shared.domain.codes import CountryCode
+from shared.domain.errors import MalformedRequest
+from shared.domain.models import Grant, Match, Project
+from shared.domain.taxonomy import ApplicantType, Sector, Visibility
+from shared.matching.engine import evaluate
+from shared.runtime.bootstrap import Adapters
 from shared.services.grants import owned_grant as owned_grant  # the routes import it here
-from shared.taxonomy import ApplicantType, Sector, Visibility
 
 PUBLIC_ONLY = [Visibility.PUBLIC.value]
 FOR_FUNDERS = [Visibility.PUBLIC.value, Visibility.FUNDERS.value]

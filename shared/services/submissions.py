@@ -16,17 +16,16 @@ from pydantic import BaseModel
 
 from shared.adapters.firestore_repo import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
 from shared.adapters.pubsub_publisher import PublishFailed
-from shared.bootstrap import Adapters
-from shared.errors import Conflict
-from shared.events import (
+from shared.domain.errors import Conflict
+from shared.domain.events import (
     Envelope,
     GrantPublished,
     ProfileCreated,
     ProjectSubmitted,
     new_event,
 )
-from shared.ids import content_hash, grant_id, submission_id
-from shared.models import (
+from shared.domain.ids import content_hash, grant_id, submission_id
+from shared.domain.models import (
     Grant,
     GrantSubmission,
     Profile,
@@ -34,6 +33,7 @@ from shared.models import (
     Project,
     ProjectSubmission,
 )
+from shared.runtime.bootstrap import Adapters
 
 log = logging.getLogger(__name__)
 UPSERT_ATTEMPTS = 3

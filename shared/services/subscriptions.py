@@ -13,20 +13,20 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.bootstrap import Adapters
-from shared.emails import render_confirmation
-from shared.errors import InvalidLink
-from shared.events import (
+from shared.domain.errors import InvalidLink
+from shared.domain.events import (
     Envelope,
     ProfileCreated,
     ProjectSubmitted,
     SubscriptionConfirmed,
     new_event,
 )
-from shared.i18n import FALLBACK
-from shared.ids import content_hash, match_id
-from shared.links import LinkClaim, Purpose
-from shared.recipients import EmailKind, Recipient, RecipientKind
+from shared.domain.ids import content_hash, match_id
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
+from shared.email.i18n import FALLBACK
+from shared.email.links import LinkClaim, Purpose
+from shared.email.rendering import render_confirmation
+from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import alert_id, release_held_alerts
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.erasure import erase_address_of

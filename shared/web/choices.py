@@ -11,9 +11,7 @@ from functools import cache
 
 import pycountry
 
-from shared.i18n import N_, applicant_type_name, country_name, sector_name, translations
-from shared.money import fx_rates
-from shared.taxonomy import (
+from shared.domain.taxonomy import (
     MEKONG_COUNTRIES,
     PRODUCT_LANGUAGES,
     REGIONAL_CURRENCIES,
@@ -22,6 +20,8 @@ from shared.taxonomy import (
     Sector,
     Visibility,
 )
+from shared.email.i18n import N_, applicant_type_name, country_name, sector_name, translations
+from shared.matching.money import fx_rates
 
 
 @dataclass(frozen=True)

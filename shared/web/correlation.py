@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from shared import jsonlog
+from shared.runtime import jsonlog
 
 HEADER = "X-Correlation-Id"
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar, get_origin
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from shared.i18n import N_, translations
+from shared.email.i18n import N_, translations
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,7 +56,7 @@ _VALUE_ERROR_BY_FIELD: dict[str, str] = {
     "language": N_("Choose a language from the list."),
 }
 # Errors of a whole model (its `model_validator`s) have no field: their English text
-# says which field they concern (see shared.models._check_amount_range).
+# says which field they concern (see shared.domain.models._check_amount_range).
 _MODEL_ERRORS: tuple[tuple[str, str, str], ...] = (
     ("currency is required", "currency", N_("Choose the currency of the amount.")),
     (

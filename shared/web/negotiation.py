@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from flask import Request
 
-from shared.i18n import FALLBACK, LANGUAGES
+from shared.email.i18n import FALLBACK, LANGUAGES
 
 #: The site's own routes (functions/ingest/main.py): forms, the pages they lead to and the
 #: links in emails. A client that lists text/html gets their errors as pages.

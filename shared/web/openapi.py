@@ -15,14 +15,14 @@ from typing import Any, Final
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.importers import FORMATS
-from shared.models import (
+from shared.domain.models import (
     ErasureRequest,
     GrantSubmission,
     InterestSubmission,
     ProfileSubmission,
     ProjectSubmission,
 )
+from shared.importers import FORMATS
 from shared.services.project_listings import GrantProjectsPage, ProjectQuery, ProjectsPage
 from shared.web.openapi_parts import (
     BEARER,

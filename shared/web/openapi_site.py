@@ -5,7 +5,7 @@ They take form posts and answer with pages (text/html) or 303 redirects; the sta
 are the ones the routes in functions/ingest/main.py really return. Errors raised before
 a page can be drawn (a body over the limit, rate limits, a CSRF token that does not
 match, a project that is not listed) are the API's JSON errors, or for a client that
-lists text/html the site's error page with the same status (`shared.web.error_pages`).
+lists text/html the site's error page with the same status (`shared.web.pages.errors`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from shared.links import Purpose
-from shared.models import ContactReply, InterestSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.models import (
+    ContactReply,
+    InterestSubmission,
+    ProfileSubmission,
+    ProjectSubmission,
+)
+from shared.email.links import Purpose
 from shared.web.forms import HONEYPOT
 from shared.web.openapi_parts import (
     HTML,

@@ -10,7 +10,7 @@ from flask import Request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from shared.errors import (
+from shared.domain.errors import (
     FieldProblem,
     MalformedRequest,
     PayloadTooLarge,

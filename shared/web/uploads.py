@@ -12,7 +12,12 @@ from typing import IO
 
 from flask import Request
 
-from shared.errors import FieldProblem, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shared.domain.errors import (
+    FieldProblem,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from shared.importers import FORMATS
 from shared.importers.records import ImportOptions
 

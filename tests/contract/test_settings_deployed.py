@@ -1,4 +1,4 @@
-"""Every setting the code reads (shared/config.py) is set on each function by the
+"""Every setting the code reads (shared/runtime/config.py) is set on each function by the
 Terraform, or has a default that is right in production; secrets come from Secret Manager
 and never pass through Terraform."""
 
@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from dev.services import REPO
 from dev.topology import load_topology
-from shared.config import PRODUCTION_DEFAULTS, Settings
+from shared.runtime.config import PRODUCTION_DEFAULTS, Settings
 from tests.contract.infra_model import FUNCTION, single
 from tests.contract.terraform import Ref, Terraform
 

@@ -14,7 +14,7 @@ import pytest
 
 from dev.services import REPO
 from dev.topology import load_topology
-from shared.events import DEAD_LETTER_TOPIC, TOPIC_FOR_EVENT
+from shared.domain.events import DEAD_LETTER_TOPIC, TOPIC_FOR_EVENT
 from tests.contract.infra_model import (
     FUNCTION,
     INVOKERS,

@@ -26,8 +26,8 @@ from dev.services import FUNCTIONS, Ports, function_command, relay_command, stac
 from dev.topology import apply_topology
 from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.bootstrap import Adapters
-from shared.config import Settings
+from shared.runtime.bootstrap import Adapters
+from shared.runtime.config import Settings
 from tests.conftest import ARTIFACTS, Emulators, artifacts_dir, clear_sink, sink_messages
 
 pytestmark = pytest.mark.e2e

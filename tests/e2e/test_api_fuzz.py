@@ -40,8 +40,8 @@ from dev.services import FUNCTIONS, Ports, function_command, stack_env
 from dev.topology import apply_topology, load_topology
 from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.bootstrap import Adapters
-from shared.config import Settings
+from shared.runtime.bootstrap import Adapters
+from shared.runtime.config import Settings
 from shared.services.funders import create_funder
 from shared.web.funder_session import COOKIE
 from shared.web.openapi import openapi_document

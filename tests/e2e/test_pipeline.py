@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from shared.adapters.firestore_repo import GrantWrite
-from shared.events import GrantPublished, encode, new_event
-from shared.ids import grant_id
-from shared.models import Grant, GrantSubmission
+from shared.domain.events import GrantPublished, encode, new_event
+from shared.domain.ids import grant_id
+from shared.domain.models import Grant, GrantSubmission
 from shared.services.funders import create_funder
 from shared.services.submissions import fingerprint
 from tests.builders import grant_body, profile_body, project_body

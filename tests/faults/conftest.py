@@ -37,8 +37,8 @@ from dev.services import FUNCTIONS, Ports, function_command, relay_command, sink
 from dev.topology import apply_topology, load_topology
 from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.bootstrap import Adapters
-from shared.config import Settings
+from shared.runtime.bootstrap import Adapters
+from shared.runtime.config import Settings
 from tests.conftest import ARTIFACTS, clear_sink, sink_messages
 from tests.faults.tcp_gate import TcpGate
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from shared.events import GrantPublished, encode, new_event
+from shared.domain.events import GrantPublished, encode, new_event
 from tests.builders import profile_body
 
 pytestmark = pytest.mark.faults

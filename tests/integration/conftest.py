@@ -14,8 +14,8 @@ from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
 from dev import emulators
-from shared.bootstrap import Adapters, adapters
-from shared.events import DEAD_LETTER_TOPIC, TOPIC_FOR_EVENT, Envelope, decode
+from shared.domain.events import DEAD_LETTER_TOPIC, TOPIC_FOR_EVENT, Envelope, decode
+from shared.runtime.bootstrap import Adapters, adapters
 from tests.conftest import IT_PROJECT, Emulators, clear_sink
 
 pytestmark = pytest.mark.integration

@@ -11,12 +11,12 @@ import base64
 from types import SimpleNamespace
 from typing import Any
 
-from shared.bootstrap import Adapters
-from shared.consumer import consume
-from shared.events import TOPIC_FOR_EVENT, Envelope, encode
-from shared.links import LinkClaim, Purpose
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
-from shared.recipients import RecipientKind
+from shared.domain.events import TOPIC_FOR_EVENT, Envelope, encode
+from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.recipients import RecipientKind
+from shared.email.links import LinkClaim, Purpose
+from shared.runtime.bootstrap import Adapters
+from shared.runtime.consumer import consume
 from shared.services.alerts import announce_due_alerts
 from shared.services.delivery import link_signer
 from shared.services.submissions import submit_grant, submit_profile, submit_project

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.bootstrap import Adapters
-from shared.events import SubscriptionConfirmed, new_event
-from shared.models import ProjectSubmission
-from shared.recipients import RecipientKind
+from shared.domain.events import SubscriptionConfirmed, new_event
+from shared.domain.models import ProjectSubmission
+from shared.domain.recipients import RecipientKind
+from shared.runtime.bootstrap import Adapters
 from shared.services.submissions import submit_project
 from tests.builders import NOW, project_body
 

@@ -7,8 +7,8 @@ import hmac
 
 import pytest
 
-from shared import api_keys
 from shared.adapters.firestore_repo import API_KEYS, GRANTS, MATCHES
+from shared.domain import api_keys
 from shared.services.funders import create_funder
 from tests.builders import grant_body, project_body
 from tests.function_loader import load_function

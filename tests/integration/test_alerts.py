@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from shared.events import Envelope, NotificationDue, ScheduleTick, new_event
-from shared.recipients import EmailKind, RecipientKind
-from shared.schedule import Job, region_date
+from shared.domain.events import Envelope, NotificationDue, ScheduleTick, new_event
+from shared.domain.recipients import EmailKind, RecipientKind
+from shared.domain.schedule import Job, region_date
 from shared.services import digests
 from shared.services.alerts import announce_due_alerts
 from shared.services.digests import on_schedule_tick

@@ -8,8 +8,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from shared.adapters.firestore_repo import MATCHES
-from shared.events import TOPIC_FOR_EVENT
-from shared.recipients import RecipientKind
+from shared.domain.events import TOPIC_FOR_EVENT
+from shared.domain.recipients import RecipientKind
 from shared.services.alerts import announce_due_alerts
 from tests.conftest import sink_messages
 from tests.integration.pipeline import confirm, deliver_event, new_grant, new_profile, pump

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pycountry
 
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.services.submissions import submit_grant, submit_profile, submit_project
 from tests.builders import NOW, grant_body, profile_body, project_body
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.links import Purpose
-from shared.recipients import RecipientKind
+from shared.domain.recipients import RecipientKind
+from shared.email.links import Purpose
 from tests.conftest import sink_messages
 from tests.function_loader import load_function
 from tests.integration.pipeline import confirm, link, new_grant, new_profile, new_project, pump

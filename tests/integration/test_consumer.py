@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared.consumer import consume
-from shared.events import EventName, ProfileCreated, encode, new_event
+from shared.domain.events import EventName, ProfileCreated, encode, new_event
+from shared.runtime.consumer import consume
 
 
 def _cloud_event(data: bytes, attributes: dict | None = None) -> SimpleNamespace:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from google.api_core import exceptions as gexc
 
 from shared.cli import main
-from shared.consumer import consume
-from shared.events import GrantPublished, encode, new_event
+from shared.domain.events import GrantPublished, encode, new_event
+from shared.runtime.consumer import consume
 from tests.conftest import IT_PROJECT
 from tests.integration.pipeline import cloud_event
 

@@ -14,8 +14,8 @@ from shared.adapters.sendgrid_sender import (
     SendGridSender,
     TransientSendError,
 )
-from shared.events import ProfileCreated, new_event
-from shared.recipients import RecipientKind
+from shared.domain.events import ProfileCreated, new_event
+from shared.domain.recipients import RecipientKind
 from shared.services.alerts import announce_due_alerts
 from shared.services.notifications import on_notification_due
 from shared.services.outbox_relay import relay_once
@@ -131,7 +131,7 @@ def test_api_key_never_reaches_the_logs_or_the_errors(ad, sink_url, created, cap
 
 
 def _any_email():
-    from shared.emails import Email
+    from shared.email.rendering import Email
 
     return Email("to@example.org", "s", "t", "<p>h</p>", "test", "ref")
 

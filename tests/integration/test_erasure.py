@@ -8,17 +8,17 @@ from collections import Counter
 
 import pytest
 
-from shared.events import InterestAccepted, InterestExpressed, new_event
+from shared.domain.events import InterestAccepted, InterestExpressed, new_event
+from shared.domain.models import GrantSubmission, InterestSubmission
+from shared.domain.recipients import RecipientKind
+from shared.domain.taxonomy import TargetKind
+from shared.email.links import LinkClaim, Purpose
 from shared.importers.records import Mapped
-from shared.links import LinkClaim, Purpose
-from shared.models import GrantSubmission, InterestSubmission
-from shared.recipients import RecipientKind
 from shared.services.delivery import link_signer
 from shared.services.funders import create_funder
 from shared.services.imports import import_grants
 from shared.services.interests import express_interest, share_contact
 from shared.services.subscriptions import follow_link
-from shared.taxonomy import TargetKind
 from tests.builders import grant_body
 from tests.conftest import sink_messages
 from tests.function_loader import load_function

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.firestore_repo import GRANTS, OUTBOX
+from shared.domain.models import GrantSubmission, ProfileSubmission
 from shared.importers import read_records
 from shared.importers.records import Mapped, Rejected
-from shared.models import GrantSubmission, ProfileSubmission
 from shared.services import imports
 from shared.services.imports import import_grants
-from shared.services.matching import on_grant_published
+from shared.services.matchmaking import on_grant_published
 from shared.services.outbox_relay import GRACE, relay_once
 from shared.services.submissions import submit_grant, submit_profile
 from tests.builders import grant_body, profile_body

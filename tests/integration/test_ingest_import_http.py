@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.adapters.firestore_repo import GRANTS
-from shared.ids import grant_id
+from shared.domain.ids import grant_id
 from shared.services.funders import create_funder
 from tests.function_loader import load_function
 from tests.import_fixtures import FIXTURES

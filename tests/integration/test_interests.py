@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shared.recipients import RecipientKind
+from shared.domain.recipients import RecipientKind
 from shared.services.funders import create_funder
 from shared.web.funder_session import COOKIE
 from tests.builders import NOW

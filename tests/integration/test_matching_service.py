@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.events import GrantPublished, ProfileCreated, ProjectSubmitted, new_event
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
-from shared.services.matching import on_grant_published, on_profile_created, on_project_submitted
+from shared.domain.events import GrantPublished, ProfileCreated, ProjectSubmitted, new_event
+from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.services.matchmaking import on_grant_published, on_profile_created, on_project_submitted
 from shared.services.submissions import submit_grant, submit_profile, submit_project
 from tests.builders import grant_body, profile_body, project_body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.recipients import RecipientKind
+from shared.domain.recipients import RecipientKind
 from shared.services.funders import create_funder
 from tests.builders import NOW, grant_body
 from tests.function_loader import load_function

@@ -1,7 +1,7 @@
 """Rate limits through the real ingest app and Firestore: 429 with Retry-After, counted
 per key and per client address, the address read safely from X-Forwarded-For, the
 count kept in Firestore so every instance sees the same one, and the site's routes
-counted where shared/web/rate_limiting.py says."""
+counted where shared/web/rate_limit/hook.py says."""
 
 from __future__ import annotations
 

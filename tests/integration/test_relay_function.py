@@ -8,7 +8,7 @@ from datetime import timedelta
 from werkzeug.test import EnvironBuilder
 
 from shared.adapters.firestore_repo import OUTBOX
-from shared.models import GrantSubmission
+from shared.domain.models import GrantSubmission
 from shared.services.submissions import submit_grant
 from tests.builders import grant_body
 from tests.function_loader import load_function

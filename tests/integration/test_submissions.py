@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shared.adapters.firestore_repo import OUTBOX, SaveOutcome
-from shared.errors import Conflict
-from shared.models import GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.errors import Conflict
+from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.services.outbox_relay import GRACE, relay_once
 from shared.services.submissions import submit_grant, submit_profile, submit_project
 from tests.builders import grant_body, profile_body, project_body

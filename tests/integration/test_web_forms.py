@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shared.models import ProjectSubmission
-from shared.taxonomy import Sector
+from shared.domain.models import ProjectSubmission
+from shared.domain.taxonomy import Sector
 from tests.builders import project_body
 from tests.function_loader import load_function
 

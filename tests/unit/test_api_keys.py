@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.api_keys import issue_key, parse_key, secret_matches
+from shared.domain.api_keys import issue_key, parse_key, secret_matches
 
 
 def test_issued_key_parses_back_to_its_id():

@@ -117,8 +117,8 @@ def test_grants_told_reads_the_numbers_in_alert_emails_only():
 
 
 def test_every_benchmark_grant_fits_its_own_profile_and_no_other():
-    from shared.matching import evaluate
-    from shared.models import Grant, Profile
+    from shared.domain.models import Grant, Profile
+    from shared.matching.engine import evaluate
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     chosen = workload.targets(60)
@@ -212,7 +212,7 @@ def test_the_bench_stack_lets_one_funder_post_a_whole_run_without_429():
     of them would be refused, and the figures would measure the limiter."""
     from bench.local_stack import BENCH_LIMITS
     from bench.stack_speed import FULL
-    from shared.config import Settings
+    from shared.runtime.config import Settings
 
     limit = Settings.model_fields["rate_limit_key_requests"].default
     per_minute = max(FULL["rates"]) * 60

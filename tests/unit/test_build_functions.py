@@ -45,7 +45,12 @@ def test_every_function_ships_the_runtime_pins(tmp_path):
 def test_package_holds_main_requirements_and_shared_with_its_templates(tmp_path):
     built = build_function("notify", tmp_path)
     names = set(zipfile.ZipFile(built.zip_path).namelist())
-    assert {"main.py", "requirements.txt", "shared/__init__.py", "shared/emails.py"} <= names
+    assert {
+        "main.py",
+        "requirements.txt",
+        "shared/__init__.py",
+        "shared/email/rendering.py",
+    } <= names
     assert "shared/templates/email/alerts.html.j2" in names
     assert "shared/data/fx_rates.json" in names
     # Compiled catalogues (make compiles them before `make build` and `make test`).

@@ -23,7 +23,7 @@ import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("main", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-from shared.bootstrap import adapters
+from shared.runtime.bootstrap import adapters
 print(json.dumps({"modules": sorted(sys.modules), "adapters": adapters.cache_info().currsize}))
 """
 # Clients are created on first use; their libraries load then (publish, send).
@@ -31,7 +31,7 @@ NEVER_AT_IMPORT = {"google.cloud.pubsub_v1", "sendgrid", "myanmartools", "tqdm"}
 # Libraries a function loads only when it does the work that needs them.
 NOT_NEEDED = {
     "ingest": {"lxml", "ijson", "shared.importers.iati", "shared.importers.threesixtygiving"},
-    "match": {"shared.emails", "babel.support", "lxml"},
+    "match": {"shared.email.rendering", "babel.support", "lxml"},
     # The relay announces due alerts through shared.services.alerts, which also renders
     # them: it loads the templates' libraries, once a minute, off the users' path.
     "relay": {"lxml", "ijson"},

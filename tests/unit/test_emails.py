@@ -9,13 +9,19 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from shared import emails
-from shared.emails import GrantProjects, localise_reason, match_item, project_item
-from shared.i18n import LANGUAGES, LOCALE_DIR, drop_unsafe_translations, format_money, translations
-from shared.links import LinkSigner
-from shared.matching import evaluate
-from shared.models import Interest
-from shared.recipients import Recipient
+from shared.domain.models import Interest
+from shared.domain.recipients import Recipient
+from shared.email import rendering as emails
+from shared.email.i18n import (
+    LANGUAGES,
+    LOCALE_DIR,
+    drop_unsafe_translations,
+    format_money,
+    translations,
+)
+from shared.email.links import LinkSigner
+from shared.email.rendering import GrantProjects, localise_reason, match_item, project_item
+from shared.matching.engine import evaluate
 from tests import builders as b
 
 LINKS = LinkSigner("unit-test-secret-" + "x" * 32, "https://alerts.example.org")
@@ -232,7 +238,7 @@ RANKING_REASONS = [
 
 
 def test_ranking_reasons_are_said_in_the_readers_language():
-    from shared.emails import localise_reason
+    from shared.email.rendering import localise_reason
 
     english = [localise_reason(r, "en") for r in RANKING_REASONS]
     for language in ("km", "lo", "my", "th", "vi"):
@@ -242,14 +248,14 @@ def test_ranking_reasons_are_said_in_the_readers_language():
 
 
 def test_topics_are_named_in_the_readers_words():
-    from shared.emails import localise_reason
+    from shared.email.rendering import localise_reason
 
     assert "សុវត្ថិភាពឌីជីថល" in localise_reason("topic: digital security", "km")
     assert "ខ្មែរ" in localise_reason("language: km", "km")
 
 
 def test_amount_and_closing_reasons_are_left_to_their_own_lines():
-    from shared.emails import localise_reason
+    from shared.email.rendering import localise_reason
 
     for reason in ("closes in 9 days", "closes today", "amount: no exchange rate for XXX/USD"):
         assert localise_reason(reason, "vi") is None

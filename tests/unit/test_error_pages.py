@@ -9,11 +9,11 @@ from html import unescape
 import pytest
 from flask import Flask
 
-from shared import errors
+from shared.domain import errors
 from shared.web.correlation import install_correlation
-from shared.web.error_pages import retry_minutes
-from shared.web.errors import install_error_handlers
+from shared.web.error_mapping import install_error_handlers
 from shared.web.negotiation import SITE_ENDPOINTS
+from shared.web.pages.errors import retry_minutes
 from tests.function_loader import load_function
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from shared.errors import PoisonMessage
-from shared.events import (
+from shared.domain.errors import PoisonMessage
+from shared.domain.events import (
     Envelope,
     EventName,
     GrantPublished,
@@ -79,7 +79,7 @@ def test_non_base64_push_data_is_poison():
 
 def test_events_carry_ids_not_personal_data():
     # Payload models list their fields: none of them may be an email or a name.
-    from shared.events import PAYLOADS
+    from shared.domain.events import PAYLOADS
 
     for model in PAYLOADS.values():
         assert not {"email", "contact_email", "org_name"} & set(model.model_fields)

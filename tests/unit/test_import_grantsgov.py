@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 
+from shared.domain.taxonomy import ApplicantType
 from shared.importers import read_records
 from shared.importers.records import ImportOptions
-from shared.taxonomy import ApplicantType
 from tests.import_fixtures import mapped, read_fixture, rejected
 
 

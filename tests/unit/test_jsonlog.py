@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from shared.jsonlog import CloudLoggingFormatter, log_context, redact
+from shared.runtime.jsonlog import CloudLoggingFormatter, log_context, redact
 
 
 def _log_line(message: str, **extra) -> dict:
@@ -55,7 +55,7 @@ def test_api_keys_are_redacted_too():
 
 
 def test_a_trace_shaped_correlation_id_is_the_trace_and_others_are_not():
-    from shared.jsonlog import trace_of
+    from shared.runtime.jsonlog import trace_of
 
     assert trace_of("0af7651916cd43dd8448eb211c80319c") == "0af7651916cd43dd8448eb211c80319c"
     assert trace_of("my-trace-0001") is None and trace_of(None) is None

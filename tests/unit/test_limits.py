@@ -6,10 +6,15 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared import models as m
-from shared.models import ErasureRequest, GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain import models as m
+from shared.domain.models import (
+    ErasureRequest,
+    GrantSubmission,
+    ProfileSubmission,
+    ProjectSubmission,
+)
+from shared.domain.taxonomy import Sector
 from shared.services.project_listings import MAX_LIMIT, ProjectQuery
-from shared.taxonomy import Sector
 from tests.builders import grant_body, profile_body, project_body
 
 SECTORS = [s.value for s in Sector]

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shared.errors import InvalidLink
-from shared.links import LIFETIME, LinkClaim, LinkSigner, Purpose
-from shared.recipients import RecipientKind
+from shared.domain.errors import InvalidLink
+from shared.domain.recipients import RecipientKind
+from shared.email.links import LIFETIME, LinkClaim, LinkSigner, Purpose
 
 SIGNER = LinkSigner("a-test-secret-that-is-long-enough-0123", "https://gm.example.org/")
 NOW = datetime.now(UTC)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.ids import match_id
-from shared.matching import evaluate
+from shared.domain.ids import match_id
+from shared.matching.engine import evaluate
 from tests import builders as b
 
 

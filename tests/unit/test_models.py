@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared.models import MAX_TITLE, GrantSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.models import MAX_TITLE, GrantSubmission, ProfileSubmission, ProjectSubmission
 from tests.builders import grant_body, profile_body, project_body
 
 

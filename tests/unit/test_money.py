@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.money import fx_rates
-from shared.taxonomy import REGIONAL_CURRENCIES
+from shared.domain.taxonomy import REGIONAL_CURRENCIES
+from shared.matching.money import fx_rates
 
 
 def test_rate_table_is_dated_sourced_and_covers_the_region():

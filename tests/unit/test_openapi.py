@@ -8,7 +8,7 @@ import re
 import pytest
 import schemathesis
 
-from shared.models import (
+from shared.domain.models import (
     ErasureRequest,
     GrantSubmission,
     InterestSubmission,
@@ -17,7 +17,7 @@ from shared.models import (
 )
 from shared.services.imports import ImportReport, Problem
 from shared.services.project_listings import ListedProject, ProjectsPage, public_view
-from shared.web.errors import error_body
+from shared.web.error_mapping import error_body
 from shared.web.openapi import REF, openapi_document
 from shared.web.responses import ImportReportBody, MalformedFileBody
 from tests import builders as b

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.money import RateTable
-from shared.ranking import WEIGHTS, rank
-from shared.screening import Applicant
+from shared.matching.money import RateTable
+from shared.matching.ranking import WEIGHTS, rank
+from shared.matching.screening import Applicant
 from tests import builders as b
 
 TODAY = b.today()

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 from flask import Flask
 
-from shared.config import Settings
-from shared.web.errors import install_error_handlers
-from shared.web.rate_limiting import install_rate_limits
+from shared.runtime.config import Settings
+from shared.web.error_mapping import install_error_handlers
+from shared.web.rate_limit.hook import install_rate_limits
 
 
 class _Repo:

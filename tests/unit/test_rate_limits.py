@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.rate_limits import Bucket, bearer_key_id, client_ip, subject_of, window_for
-from shared.web.rate_limiting import EXEMPT, KEY_ENDPOINTS, LINK_ENDPOINTS, SESSION_ENDPOINTS
+from shared.web.rate_limit.hook import EXEMPT, KEY_ENDPOINTS, LINK_ENDPOINTS, SESSION_ENDPOINTS
+from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subject_of, window_for
 from tests.function_loader import load_function
 
 KEY = "gm_0123456789abcdef_" + "A" * 43

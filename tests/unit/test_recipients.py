@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.recipients import EmailKind, Recipient
+from shared.domain.recipients import EmailKind, Recipient
 from tests import builders as b
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)

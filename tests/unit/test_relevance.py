@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.relevance import analyse, clusters, cosine, mentions, normalise, shared_terms
+from shared.matching.relevance import analyse, clusters, cosine, mentions, normalise, shared_terms
 
 
 def test_clusters_keep_marks_and_stacked_consonants_with_their_base():

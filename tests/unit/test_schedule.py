@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from dev.topology import load_topology
 from shared.cli.schedule import scheduler_jobs
-from shared.consumer import _ledger_id
-from shared.events import TOPIC_FOR_EVENT, Envelope, ScheduleTick, decode, new_event
-from shared.schedule import Job, period_of, run_id
+from shared.domain.events import TOPIC_FOR_EVENT, Envelope, ScheduleTick, decode, new_event
+from shared.domain.schedule import Job, period_of, run_id
+from shared.runtime.consumer import _ledger_id
 
 MONDAY_MORNING = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 08:00 in Bangkok
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from shared.screening import Applicant, screen
-from shared.services.matching import deadline_today
+from shared.matching.screening import Applicant, screen
+from shared.services.matchmaking import deadline_today
 from tests import builders as b
 
 TODAY = b.today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dev.sendgrid_sink import validate_mail
 from shared.adapters.sendgrid_sender import build_message
-from shared.emails import Email
+from shared.email.rendering import Email
 
 
 def _valid() -> dict:

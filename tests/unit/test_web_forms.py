@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shared.i18n import LANGUAGES
-from shared.models import InterestSubmission, ProfileSubmission, ProjectSubmission
+from shared.domain.models import InterestSubmission, ProfileSubmission, ProjectSubmission
+from shared.email.i18n import LANGUAGES
 from shared.web.form_tokens import LIFETIME as FORM_LIFETIME
 from shared.web.form_tokens import FormTokens
 from shared.web.forms import FormInvalid, form_data, parse_form
 from shared.web.funder_session import LIFETIME as SESSION_LIFETIME
 from shared.web.funder_session import SessionSigner
-from shared.web.site_pages import FormState, home_page, language_links, project_card
+from shared.web.pages.site import FormState, home_page, language_links, project_card
 
 SECRET = "unit-test-secret-" + "x" * 32
 
@@ -193,7 +193,7 @@ def _contrast(a: str, b: str) -> float:
 
 
 def test_every_text_colour_of_the_pages_meets_wcag_aa_on_every_background():
-    from shared.i18n import LOCALE_DIR
+    from shared.email.i18n import LOCALE_DIR
 
     css = (LOCALE_DIR.parent / "templates" / "pages" / "_style.css.j2").read_text()
     texts = set(re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", css)) - {"#ffffff"}

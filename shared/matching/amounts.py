@@ -1,12 +1,12 @@
 """Amounts as machine-neutral text (`25,000 USD`, `5,000–40,000 USD`).
 
 Used in match reasons and by `grantmatch rank`, whose output must not depend on a
-reader's locale; emails format money per locale with Babel (`shared.i18n.format_money`).
+reader's locale; emails format money per locale with Babel (`shared.email.i18n.format_money`).
 """
 
 from __future__ import annotations
 
-from shared.models import Grant
+from shared.domain.models import Grant
 
 
 def format_amount(amount: float | None, currency: str | None) -> str:

@@ -1,6 +1,6 @@
 """Email rendering (pure): a recipient and what to tell them in, subject/text/HTML out.
 
-Templates are rendered in the recipient's language (`shared.i18n.jinja_environment`).
+Templates are rendered in the recipient's language (`shared.email.i18n.jinja_environment`).
 HTML templates are autoescaped, so a grant title containing
 `<script>` arrives as text. Every email carries a one-click unsubscribe link in its body
 and in the RFC 8058 `List-Unsubscribe` / `List-Unsubscribe-Post` headers, and a link that
@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from shared.i18n import (
+from shared.domain.models import Grant, Interest, Match, Project
+from shared.domain.recipients import EmailKind, Recipient
+from shared.domain.taxonomy import APPLICANT_TYPE_LABELS, Sector
+from shared.email.i18n import (
     applicant_type_name,
     country_name,
     format_day,
@@ -25,11 +28,8 @@ from shared.i18n import (
     sector_name,
     translations,
 )
-from shared.links import LIFETIME, LinkSigner, Purpose
-from shared.models import Grant, Interest, Match, Project
-from shared.recipients import EmailKind, Recipient
-from shared.relevance import topic_named, topic_term
-from shared.taxonomy import APPLICANT_TYPE_LABELS, Sector
+from shared.email.links import LIFETIME, LinkSigner, Purpose
+from shared.matching.relevance import topic_named, topic_term
 
 #: Summaries in funders' emails are cut here: the email is a pointer, not the dossier.
 SUMMARY_CHARS: Final = 400

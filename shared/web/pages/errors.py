@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 from flask import Response
 
-from shared.i18n import N_, translations
+from shared.email.i18n import N_, translations
 
 # The layout and security headers of every site page (one private helper, not a twin).
-from shared.web.site_pages import _render
+from shared.web.pages.site import _render
 
 #: Titles by status; any other error status gets GENERIC.
 TITLES = {

@@ -10,8 +10,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from shared.bootstrap import Adapters
-from shared.events import (
+from shared.domain.events import (
     Envelope,
     GrantPublished,
     MatchFound,
@@ -19,10 +18,11 @@ from shared.events import (
     ProjectSubmitted,
     new_event,
 )
-from shared.ids import content_hash
-from shared.matching import evaluate
-from shared.models import Grant, Match, Profile, Project
-from shared.screening import deadline_today
+from shared.domain.ids import content_hash
+from shared.domain.models import Grant, Match, Profile, Project
+from shared.matching.engine import evaluate
+from shared.matching.screening import deadline_today
+from shared.runtime.bootstrap import Adapters
 
 log = logging.getLogger(__name__)
 

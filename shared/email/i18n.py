@@ -24,7 +24,7 @@ from babel.numbers import format_currency
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from shared.taxonomy import (
+from shared.domain.taxonomy import (
     APPLICANT_TYPE_LABELS,
     PRODUCT_LANGUAGES,
     SECTOR_LABELS,
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES: Final[tuple[str, ...]] = tuple(PRODUCT_LANGUAGES)
 FALLBACK: Final = "en"
-LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN: Final = "messages"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

@@ -15,11 +15,11 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.errors import PoisonMessage
-from shared.ids import new_event_id
-from shared.recipients import EmailKind, RecipientKind
-from shared.schedule import Job
-from shared.taxonomy import TargetKind
+from shared.domain.errors import PoisonMessage
+from shared.domain.ids import new_event_id
+from shared.domain.recipients import EmailKind, RecipientKind
+from shared.domain.schedule import Job
+from shared.domain.taxonomy import TargetKind
 
 
 class EventName(StrEnum):

@@ -12,8 +12,8 @@ from typing import Final, Literal
 
 from flask import Response
 
-from shared.i18n import jinja_environment, translations
-from shared.links import Purpose
+from shared.email.i18n import jinja_environment, translations
+from shared.email.links import Purpose
 
 State = Literal["ask", "done", "invalid"]
 SECURITY_HEADERS: Final = {

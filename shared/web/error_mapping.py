@@ -3,7 +3,7 @@
 {"error": {"code": "...", "message": "...", "fields": [{"field": "...", "message": "..."}]}}
 
 A browser (see `wants_error_page`) gets the same status and headers with a page of the
-site instead (`shared.web.error_pages`).
+site instead (`shared.web.pages.errors`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from shared import errors
-from shared.i18n import FALLBACK, LANGUAGES
-from shared.jsonlog import current_correlation_id
-from shared.links import Purpose
-from shared.web.error_pages import error_page
+from shared.domain import errors
+from shared.email.i18n import FALLBACK, LANGUAGES
+from shared.email.links import Purpose
+from shared.runtime.jsonlog import current_correlation_id
 from shared.web.negotiation import page_language, wants_error_page
-from shared.web.pages import link_page
+from shared.web.pages.errors import error_page
+from shared.web.pages.links import link_page
 
 log = logging.getLogger(__name__)
 

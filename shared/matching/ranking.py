@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.amounts import format_amount, grant_amount_range
-from shared.models import Grant
-from shared.money import RateTable, fx_rates
-from shared.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label
-from shared.screening import Applicant
-from shared.taxonomy import TargetKind
+from shared.domain.models import Grant
+from shared.domain.taxonomy import TargetKind
+from shared.matching.amounts import format_amount, grant_amount_range
+from shared.matching.money import RateTable, fx_rates
+from shared.matching.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label
+from shared.matching.screening import Applicant
 
 WEIGHTS = {"sector": 0.35, "text": 0.35, "amount": 0.15, "language": 0.10, "urgency": 0.05}
 ANY_SECTOR = 0.3  # a grant open to every sector is less focused than one naming yours

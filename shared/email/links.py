@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from shared.errors import InvalidLink
-from shared.recipients import RecipientKind
+from shared.domain.errors import InvalidLink
+from shared.domain.recipients import RecipientKind
 
 
 class Purpose(StrEnum):

@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 from flask import Flask, Request, request
 
-from shared.bootstrap import Adapters
-from shared.errors import RateLimited
-from shared.rate_limits import Bucket, bearer_key_id, client_ip, subject_of, window_for
+from shared.domain.errors import RateLimited
+from shared.runtime.bootstrap import Adapters
 from shared.web.funder_session import COOKIE, session_signer
+from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subject_of, window_for
 
 log = logging.getLogger(__name__)
 #: Endpoints a load balancer or a client generator polls: never limited.

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.ids import match_id
-from shared.models import Grant, Match, ProfileSubmission, ProjectSubmission
-from shared.money import RateTable
-from shared.ranking import grant_text, rank
-from shared.relevance import analyse, mentions
-from shared.screening import Applicant, Screening, screen
+from shared.domain.ids import match_id
+from shared.domain.models import Grant, Match, ProfileSubmission, ProjectSubmission
+from shared.matching.money import RateTable
+from shared.matching.ranking import grant_text, rank
+from shared.matching.relevance import analyse, mentions
+from shared.matching.screening import Applicant, Screening, screen
 
 
 def excluded_keyword(grant: Grant, applicant: Applicant) -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from shared.models import Grant, ProfileSubmission, ProjectSubmission
-from shared.taxonomy import ApplicantType, TargetKind, applicant_type_label
+from shared.domain.models import Grant, ProfileSubmission, ProjectSubmission
+from shared.domain.taxonomy import ApplicantType, TargetKind, applicant_type_label
 
 
 @dataclass(frozen=True)

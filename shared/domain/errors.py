@@ -1,6 +1,6 @@
 """Domain errors, each with a message a user can act on.
 
-They are mapped to HTTP status codes in exactly one place (`shared.web.errors`).
+They are mapped to HTTP status codes in exactly one place (`shared.web.error_mapping`).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.models import Profile, Project
-from shared.taxonomy import Frequency
+from shared.domain.models import Profile, Project
+from shared.domain.taxonomy import Frequency
 
 
 class RecipientKind(StrEnum):

@@ -13,7 +13,7 @@ from functools import cache
 from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.adapters.sendgrid_sender import SendGridSender
-from shared.config import Settings, get_settings
+from shared.runtime.config import Settings, get_settings
 
 
 @dataclass

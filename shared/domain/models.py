@@ -21,9 +21,9 @@ from pydantic import (
     model_validator,
 )
 
-from shared.codes import CountryCode, CurrencyCode, LanguageCode
-from shared.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
-from shared.text import normalise_text
+from shared.domain.codes import CountryCode, CurrencyCode, LanguageCode
+from shared.domain.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
+from shared.domain.text import normalise_text
 
 # Limits are part of the contract: generous for real use, small enough to refuse abuse.
 MAX_TITLE = 300

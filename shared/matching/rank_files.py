@@ -24,9 +24,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.matching import evaluate_applicant
-from shared.models import Email, ExternalId, Grant, GrantSubmission, ProjectSubmission
-from shared.screening import Applicant
+from shared.domain.models import Email, ExternalId, Grant, GrantSubmission, ProjectSubmission
+from shared.matching.engine import evaluate_applicant
+from shared.matching.screening import Applicant
 
 
 class GrantLine(GrantSubmission):

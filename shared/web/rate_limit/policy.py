@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from shared.api_keys import parse_key
+from shared.domain.api_keys import parse_key
 
 
 class Bucket(StrEnum):

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.bootstrap import Adapters, adapters
-from shared.errors import PoisonMessage
-from shared.events import Envelope, EventName, ScheduleTick, decode_push
-from shared.jsonlog import log_context, trace_of
-from shared.schedule import run_id
+from shared.domain.errors import PoisonMessage
+from shared.domain.events import Envelope, EventName, ScheduleTick, decode_push
+from shared.domain.schedule import run_id
+from shared.runtime.bootstrap import Adapters, adapters
+from shared.runtime.jsonlog import log_context, trace_of
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
-from shared.taxonomy import sector_label
+from shared.domain.taxonomy import sector_label
 
 # Scripts written without spaces between words (Thai, Lao, Myanmar + extensions, Khmer).
 _UNSPACED_RANGES = (

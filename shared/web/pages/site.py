@@ -19,8 +19,9 @@ from babel.numbers import format_percent
 from flask import Response
 from werkzeug.datastructures import MultiDict
 
-from shared.emails import localise_reason
-from shared.i18n import (
+from shared.domain.models import Interest
+from shared.domain.taxonomy import PRODUCT_LANGUAGES
+from shared.email.i18n import (
     N_,
     applicant_type_name,
     country_name,
@@ -31,11 +32,10 @@ from shared.i18n import (
     sector_name,
     translations,
 )
-from shared.models import Interest
+from shared.email.rendering import localise_reason
 from shared.services.interests import ShareView
-from shared.taxonomy import PRODUCT_LANGUAGES
 from shared.web import choices
-from shared.web.pages import SECURITY_HEADERS
+from shared.web.pages.links import SECURITY_HEADERS
 
 SentKind = Literal["project", "profile", "interest"]
 #: Messages a page may show above its content, by key (routes pass the key).
