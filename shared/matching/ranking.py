@@ -24,8 +24,7 @@ from datetime import date
 
 from shared.domain.models import Grant
 from shared.domain.taxonomy import TargetKind
-from shared.matching.amounts import format_amount, grant_amount_range
-from shared.matching.money import RateTable, fx_rates
+from shared.matching.money import RateTable, format_amount, fx_rates, grant_amount_range
 from shared.matching.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label
 from shared.matching.screening import Applicant
 

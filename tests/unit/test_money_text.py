@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.matching.amounts import format_amount, grant_amount_range
+from shared.matching.money import format_amount, grant_amount_range
 from tests import builders as b
 
 
