@@ -218,3 +218,24 @@ def test_imported_grants_are_matched_like_posted_ones(ad, bus):
 def test_a_batch_size_firestore_cannot_take_is_refused(ad, batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         _import(ad, [], batch_size=batch_size)
+
+
+def _profile(ad, country: str, email: str):
+    body = profile_body(
+        countries=[country], sectors=[], email=email, applicant_type="registered_ngo"
+    )
+    return submit_profile(
+        ad, ProfileSubmission(**body), idempotency_key=None, correlation_id="c-p", now=ad.now()
+    )
+
+
+def test_a_real_shaped_iati_file_for_indonesia_alerts_no_cambodian_profile(ad, bus):
+    # Issue 17: every activity of Spain's real file for Indonesia also named region 789, and
+    # a Cambodian profile was alerted "Country: Cambodia" for closed activities too.
+    cambodia = _profile(ad, "KH", "kh@cso.example.org")
+    indonesia = _profile(ad, "ID", "id@cso.example.org")
+    report = _import_file(ad, "iati", FIXTURES / "iati-maec-indonesia.xml")
+    assert (report.created, report.rejected) == (2, 4)  # statuses 1 and 2; 3, 4, 5, 6 rejected
+    matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
+    assert {m.target_id for m in matched} == {indonesia.id}
+    assert cambodia.id not in {m.target_id for m in matched}
