@@ -2,12 +2,12 @@
 
 Unlike 360Giving and IATI, Grants.gov lists *open opportunities*: `CloseDate` is a real
 application deadline, `AwardFloor`/`AwardCeiling` the range one can apply for (USD) and
-`EligibleApplicants` real eligibility codes. Titles and descriptions are HTML in the
-extract (`S&amp;T`, `&#167;`, `<p>` once the XML is read): they are stored as the plain
-text they show. The extract has no place field, so records
+`EligibleApplicants` real eligibility codes. The extract has no place field, so records
 take the funder's `countries` option or the documented default (US). Forecasts
 (`OpportunityForecastDetail_1_0`) are reported, not imported: they cannot be applied
-for yet. The grantor's contact email is never read.
+for yet. The grantor's contact email is never read. Titles and descriptions are HTML,
+escaped once more for XML (`S&amp;T`, `&#167;`, `<p>` once the XML is read): they are
+stored as the plain text they show.
 """
 
 from __future__ import annotations

@@ -246,20 +246,21 @@ def _shares(elements: list[etree._Element], what: str, warnings: list[str]) -> l
         if not code:
             continue
         text = clean(element.get("percentage"))
-        share: float | None = None
-        if text:
-            try:
-                share = float(text)
-            except ValueError:
-                share = None
-            if share is None or not 0 <= share <= 100:
-                warnings.append(
-                    f"{what} {code} percentage {text!r} is not a percentage (0-100); "
-                    "taken as not given"
-                )
-                share = None
+        share = _percentage(text)
+        if text and share is None:
+            warnings.append(
+                f"{what} {code} percentage {text!r} is not a percentage (0-100); taken as not given"
+            )
         found.append((code, share))
     return found
+
+
+def _percentage(text: str) -> float | None:
+    try:
+        share = float(text)
+    except ValueError:
+        return None
+    return share if 0 <= share <= 100 else None
 
 
 def _material(shares: list[Share], what: str, warnings: list[str]) -> list[Share]:

@@ -253,14 +253,14 @@ class _DateOrder:
                     f"{name} {text!r} is not an ISO 8601 date, and no date in the file shows "
                     "whether the day or the month comes first"
                 )
-                return Rejected(position, clean(grant.get("id")) or None, reason, True)
+                return Rejected(position, clean(grant.get("id")) or None, reason, summarised=True)
             day, month = (second, first) if self.order == MONTH_FIRST else (first, second)
             try:
                 holder[key] = date(year, month, day).isoformat()
             except ValueError:
                 self.misfits.add(position, text)
                 reason = f"{name} {text!r} is not a {self.order} date, as the file's are"
-                return Rejected(position, clean(grant.get("id")) or None, reason, True)
+                return Rejected(position, clean(grant.get("id")) or None, reason, summarised=True)
             self.read_example = self.read_example or text
         self.read += 1
         return converted
