@@ -10,6 +10,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
 
 import pycountry
 from pydantic import TypeAdapter, ValidationError
@@ -27,6 +28,71 @@ ELLIPSIS = "…"
 def clean(value: object) -> str:
     """A source value as stripped text ('' for missing)."""
     return "" if value is None else str(value).strip()
+
+
+# Tags that end a line or a paragraph when HTML becomes text; the text of script and
+# style elements is never content.
+_LINE_TAGS = frozenset({"br", "tr", "ul", "ol", "dl", "dt", "dd"})
+_PARAGRAPH_TAGS = frozenset(
+    {"p", "div", "section", "article", "blockquote", "pre", "table", "hr", "h1", "h2", "h3",
+     "h4", "h5", "h6"}
+)  # fmt: skip
+_HIDDEN_TAGS = frozenset({"script", "style", "head", "title"})
+_TAG = re.compile(r"</?[A-Za-z]")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class _TextOfHtml(HTMLParser):
+    """The text a reader of an HTML fragment sees, with its line and paragraph breaks."""
+
+    def __init__(self, *, markup: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+        # In markup a line break in the source is a space; only tags break lines.
+        self._newline = " " if markup else "\n"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        else:
+            self._break(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._break(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        else:
+            self._break(tag)
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data.replace("\n", self._newline))
+
+    def _break(self, tag: str) -> None:
+        if tag in _PARAGRAPH_TAGS:
+            self.parts.append("\n\n")
+        elif tag in _LINE_TAGS:
+            self.parts.append("\n")
+
+
+def html_text(value: object) -> str:
+    """A source value that may be HTML (tags, `&amp;`, `&#167;`) as the plain text it
+    shows: entities decoded, tags dropped (block tags become line breaks), script and
+    style left out. Text without tags keeps its line breaks."""
+    text = clean(value)
+    if "<" not in text and "&" not in text:
+        return text
+    parser = _TextOfHtml(markup=_TAG.search(text) is not None)
+    parser.feed(text)
+    parser.close()
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def parse_date(value: object, what: str, *, end_of_period: bool = False) -> date | None:

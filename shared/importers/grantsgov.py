@@ -5,7 +5,9 @@ application deadline, `AwardFloor`/`AwardCeiling` the range one can apply for (U
 `EligibleApplicants` real eligibility codes. The extract has no place field, so records
 take the funder's `countries` option or the documented default (US). Forecasts
 (`OpportunityForecastDetail_1_0`) are reported, not imported: they cannot be applied
-for yet. The grantor's contact email is never read.
+for yet. The grantor's contact email is never read. Titles and descriptions are HTML,
+escaped once more for XML (`S&amp;T`, `&#167;`, `<p>` once the XML is read): they are
+stored as the plain text they show.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from shared.importers.fields import (
     clean,
     clipped,
     default_places,
+    html_text,
     parse_us_date,
 )
 from shared.importers.mapping import ImportMappings, decide
@@ -81,8 +84,8 @@ def map_opportunity(
         sectors = mappings.resolve(mappings.sector_tables, "grantsgov_category", categories)
         fields = {
             "external_id": external_id,
-            "title": _one(values, "OpportunityTitle"),
-            "description": clipped(_one(values, "Description"), "Description", warnings),
+            "title": html_text(_one(values, "OpportunityTitle")),
+            "description": clipped(html_text(_one(values, "Description")), "Description", warnings),
             "sectors": decide(sectors, "funding categories", categories, warnings),
             "countries": default_places(FORMAT, mappings, options),
             "applicant_types": _applicant_types(values, mappings, warnings),

@@ -2,10 +2,26 @@
 
 IATI describes aid *activities* (mostly funded already), not open calls. An activity
 becomes a grant that shows who funds what, where: `amount_max` is its total budget in
-one currency, `deadline` is the end of the activity, countries come from
-`recipient-country` (and the DAC regions that reach the Mekong), sectors from DAC
-purpose codes or SDG goals. IATI has no eligibility field, so `applicant_types` is the
-documented default.
+one currency, `deadline` is the end of the activity, sectors come from DAC purpose codes
+or SDG goals. IATI has no eligibility field, so `applicant_types` is the documented
+default.
+
+Only current activities become grants. `activity-status` 1 (Pipeline/identification)
+and 2 (Implementation) are imported; 3 (Finalisation), 4 (Closed), 5 (Cancelled) and
+6 (Suspended) are rejected with their status, so nobody is alerted to money that is
+spent, withdrawn or frozen. Status 2 is kept on purpose: Grant Match imports IATI, like
+360Giving, as funding that is current (who funds what, where, until the activity
+ends), and an activity being implemented is exactly that; a pipeline-only rule would
+drop nearly every activity a publisher reports. An activity without a status is kept
+with a warning (its end date still bounds it); a code outside the codelist is rejected.
+
+Countries: an activity is open where it says the money goes, weighed by percentage.
+Its `recipient-country` codes are used whenever it names one with a material share
+(`MATERIAL_SHARE`, 10% or more, or no percentage given); its DAC `recipient-region`s
+are expanded into their countries only when it names no such country, since a region
+would open it to every country in it (region 789 is twelve countries, from Cambodia to
+Mongolia). A country or region under 10% is left out with a warning; an activity
+whose every place is under 10% is rejected.
 """
 
 from __future__ import annotations
@@ -46,6 +62,21 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STARTS, ENDS = ("2", "1"), ("4", "3")
 OUTGOING_COMMITMENT = "2"
 SDG_VOCABULARIES = ("7", "8", "9")
+#: The IATI ActivityStatus codelist
+#: (https://iatistandard.org/en/iati-standard/203/codelists/activitystatus/).
+ACTIVITY_STATUSES = {
+    "1": "Pipeline/identification",
+    "2": "Implementation",
+    "3": "Finalisation",
+    "4": "Closed",
+    "5": "Cancelled",
+    "6": "Suspended",
+}
+#: The statuses whose funding is still current (see the module docstring).
+CURRENT_STATUSES = ("1", "2")
+#: The share of an activity (percent) below which a place does not open it there.
+MATERIAL_SHARE = 10.0
+DAC_REGION_VOCABULARIES = ("", "1")
 
 
 def read(
@@ -78,6 +109,7 @@ def map_activity(
     try:
         if external_id is None:
             raise Unmappable("has no iati-identifier")
+        _check_status(activity, warnings)
         title, title_langs = _narrative(activity.find("title"), lang)
         description, description_langs = _narrative(_general_description(activity), lang)
         fields = {
@@ -151,21 +183,109 @@ def _sectors(activity: etree._Element, mappings: ImportMappings, warnings: list[
     return decide(merged, "sectors", codes, warnings)
 
 
+def _check_status(activity: etree._Element, warnings: list[str]) -> None:
+    """Unmappable unless the activity's funding is current (see the module docstring)."""
+    status = activity.find("activity-status")
+    code = clean(status.get("code")) if status is not None else ""
+    if not code:
+        warnings.append("no activity-status: taken as current (its end date still bounds it)")
+        return
+    name = ACTIVITY_STATUSES.get(code)
+    if name is None:
+        raise Unmappable(
+            f"activity-status {code!r} is not in the IATI ActivityStatus codelist (1-6)"
+        )
+    if code not in CURRENT_STATUSES:
+        raise Unmappable(
+            f"activity-status {code} ({name}): no longer open, so not imported as a grant"
+        )
+
+
+Share = tuple[str, float | None]
+
+
 def _countries(
     activity: etree._Element, mappings: ImportMappings, options: ImportOptions, warnings: list[str]
 ) -> list[str]:
-    codes = [clean(c.get("code")) for c in activity.findall("recipient-country")]
-    countries = places([c for c in codes if c], mappings, "recipient-country", warnings)
-    regions = [
-        clean(r.get("code"))
-        for r in activity.findall("recipient-region")
-        if clean(r.get("vocabulary")) in ("", "1")
-    ]
-    found = mappings.resolve(mappings.region_tables, "dac", [r for r in regions if r])
+    """The recipient countries with a material share; only when there are none, the
+    countries of the DAC regions with a material share (see the module docstring)."""
+    all_countries = _shares(activity.findall("recipient-country"), "recipient-country", warnings)
+    all_regions = _shares(
+        [
+            r
+            for r in activity.findall("recipient-region")
+            if clean(r.get("vocabulary")) in DAC_REGION_VOCABULARIES
+        ],
+        "recipient-region",
+        warnings,
+    )
+    countries = _material(all_countries, "recipient-country", warnings)
+    regions = _material(all_regions, "recipient-region", warnings)
+    named = places([code for code, _ in countries], mappings, "recipient-country", warnings)
+    if named:
+        _note_ignored_regions(all_countries, regions, warnings)
+        return named
+    found = mappings.resolve(mappings.region_tables, "dac", [code for code, _ in regions])
     if found.unknown:
         warnings.append(f"unknown recipient-region {', '.join(found.unknown)} ignored")
-    countries += [c for c in found.values if c not in countries]
-    return countries or default_places(FORMAT, mappings, options)
+    if found.values:
+        return list(found.values)
+    if (all_countries or all_regions) and not (countries or regions):
+        raise Unmappable(
+            "every recipient-country and recipient-region has under "
+            f"{MATERIAL_SHARE:g}% of the activity: too small a share to say it is open there"
+        )
+    return default_places(FORMAT, mappings, options)
+
+
+def _shares(elements: list[etree._Element], what: str, warnings: list[str]) -> list[Share]:
+    """(code, percentage or None) of each element with a code."""
+    found: list[Share] = []
+    for element in elements:
+        code = clean(element.get("code"))
+        if not code:
+            continue
+        text = clean(element.get("percentage"))
+        share = _percentage(text)
+        if text and share is None:
+            warnings.append(
+                f"{what} {code} percentage {text!r} is not a percentage (0-100); taken as not given"
+            )
+        found.append((code, share))
+    return found
+
+
+def _percentage(text: str) -> float | None:
+    try:
+        share = float(text)
+    except ValueError:
+        return None
+    return share if 0 <= share <= 100 else None
+
+
+def _material(shares: list[Share], what: str, warnings: list[str]) -> list[Share]:
+    """The places whose share opens the activity there (no percentage counts as whole);
+    the others are named in a warning."""
+    kept = [(code, share) for code, share in shares if share is None or share >= MATERIAL_SHARE]
+    for code, share in shares:
+        if share is not None and share < MATERIAL_SHARE:
+            warnings.append(
+                f"{what} {code} ({share:g}%) left out: under {MATERIAL_SHARE:g}% of the activity"
+            )
+    return kept
+
+
+def _note_ignored_regions(
+    countries: list[Share], regions: list[Share], warnings: list[str]
+) -> None:
+    """Regions are not expanded when countries are named; say so only when the regions
+    held a real share of the activity (the countries' percentages leave one)."""
+    covered = sum(100.0 if share is None else share for _, share in countries)
+    if 100.0 - covered < MATERIAL_SHARE:
+        return
+    for code, share in regions:
+        held = f" ({share:g}%)" if share is not None else ""
+        warnings.append(f"recipient-region {code}{held} ignored: the activity names its countries")
 
 
 def _end_of_activity(

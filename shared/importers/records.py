@@ -1,7 +1,9 @@
 """What a parser yields for each source record: a grant ready to store, or why not.
 
 Every record ends up as exactly one of these, with its position in the file, so nothing
-is dropped without a word: the import report lists what was rejected and why.
+is dropped without a word: the import report lists what was rejected and why. What is
+true of many records of a file (379 dates in a format the standard does not allow) is
+said once, in a `FileNote`, instead of once per record.
 """
 
 from __future__ import annotations
@@ -29,14 +31,27 @@ class Mapped:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A source record that cannot become a grant, and the reason a person can act on."""
+    """A source record that cannot become a grant, and the reason a person can act on.
+
+    `summarised`: a `FileNote` of the same file speaks for this rejection, so the import
+    counts it and writes it to the full report, but does not list it again."""
 
     position: str
     external_id: str | None
     reason: str
+    summarised: bool = False
 
 
-SourceRecord = Mapped | Rejected
+@dataclass(frozen=True)
+class FileNote:
+    """Something true of many records of the file, said once; parsers yield it after the
+    records it speaks of."""
+
+    position: str
+    message: str
+
+
+SourceRecord = Mapped | Rejected | FileNote
 
 
 class Unmappable(Exception):

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH, ConcurrentUpdate, SaveOutcome
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.ids import grant_id
-from shared.importers.records import Mapped, Rejected, SourceFormatError, SourceRecord
+from shared.importers.records import FileNote, Mapped, Rejected, SourceFormatError, SourceRecord
 from shared.runtime.bootstrap import Adapters
 from shared.services.submissions import fingerprint, publish_all_now, revise_grant, submit_grant
 
@@ -78,18 +78,36 @@ ProblemSink = Callable[[Problem], None]
 
 
 class _Recorder:
-    """Counts problems, keeps the first ones for the report and streams all to a sink."""
+    """Counts problems, keeps the first ones for the report and streams all to a sink.
+
+    Notes about the whole file are listed first, before any record's problem, so a
+    report cut to its first lines (the CLI prints 20, HTTP answers 100) still says them.
+    """
 
     def __init__(self, report: ImportReport, sink: ProblemSink | None) -> None:
         self.report = report
         self._sink = sink
+        self._file_notes = 0
 
     def __call__(self, problem: Problem) -> None:
-        if self._sink is not None:
-            self._sink(problem)
+        self.unlisted(problem)
         if len(self.report.problems) < MAX_LISTED_PROBLEMS:
             self.report.problems.append(problem)
         else:
+            self.report.problems_not_listed += 1
+
+    def unlisted(self, problem: Problem) -> None:
+        """Only to the sink: a file note already speaks for this problem in the list."""
+        if self._sink is not None:
+            self._sink(problem)
+
+    def file_note(self, problem: Problem) -> None:
+        """A note about the whole file, listed after earlier notes and before the rest."""
+        self.unlisted(problem)
+        self.report.problems.insert(self._file_notes, problem)
+        self._file_notes += 1
+        if len(self.report.problems) > MAX_LISTED_PROBLEMS:
+            self.report.problems.pop()
             self.report.problems_not_listed += 1
 
 
@@ -114,9 +132,14 @@ def import_grants(
     chunk = _Chunk(ad, funder_id, report, note, correlation_id=correlation_id, now=now)
     try:
         for record in records:
+            if isinstance(record, FileNote):
+                report.warnings += 1
+                note.file_note(Problem(record.position, None, "warning", record.message))
+                continue
             if isinstance(record, Rejected):
                 report.rejected += 1
-                note(Problem(record.position, record.external_id, "rejected", record.reason))
+                problem = Problem(record.position, record.external_id, "rejected", record.reason)
+                (note.unlisted if record.summarised else note)(problem)
                 continue
             if chunk.add(record) >= batch_size or chunk.size >= MAX_CHUNK_BYTES:
                 chunk.flush()

@@ -56,7 +56,8 @@ class HealthBody(_Body):
 
 
 class ImportProblemBody(_Body):
-    """One record an import report speaks about, by its position in the file."""
+    """One record an import report speaks about, by its position in the file; or, at
+    position `file`, a warning true of many records of the file, said once."""
 
     position: str
     external_id: str | None

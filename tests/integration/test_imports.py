@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -218,3 +219,53 @@ def test_imported_grants_are_matched_like_posted_ones(ad, bus):
 def test_a_batch_size_firestore_cannot_take_is_refused(ad, batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         _import(ad, [], batch_size=batch_size)
+
+
+def _profile(ad, country: str, email: str):
+    body = profile_body(
+        countries=[country], sectors=[], email=email, applicant_type="registered_ngo"
+    )
+    return submit_profile(
+        ad, ProfileSubmission(**body), idempotency_key=None, correlation_id="c-p", now=ad.now()
+    )
+
+
+def test_a_real_shaped_iati_file_for_indonesia_alerts_no_cambodian_profile(ad, bus):
+    # Issue 17: every activity of Spain's real file for Indonesia also named region 789, and
+    # a Cambodian profile was alerted "Country: Cambodia" for closed activities too.
+    cambodia = _profile(ad, "KH", "kh@cso.example.org")
+    indonesia = _profile(ad, "ID", "id@cso.example.org")
+    report = _import_file(ad, "iati", FIXTURES / "iati-maec-indonesia.xml")
+    assert (report.created, report.rejected) == (2, 4)  # statuses 1 and 2; 3, 4, 5, 6 rejected
+    matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
+    assert {m.target_id for m in matched} == {indonesia.id}
+    assert cambodia.id not in {m.target_id for m in matched}
+
+
+SLASHED_HEADER = "Identifier,Title,Currency,Award Date,Beneficiary Location:0:Country Code\n"
+
+
+def _slash_dated_file(rows: int, date: str) -> io.BytesIO:
+    """A 360Giving CSV shaped like the real one of issue 17: every date day/month/year."""
+    lines = [f"D-{i},Grant {i},GBP,{date},KH" for i in range(rows)]
+    return io.BytesIO((SLASHED_HEADER + "\n".join(lines) + "\n").encode())
+
+
+def test_dates_the_standard_does_not_allow_are_reported_once_per_file_not_per_record(ad, bus):
+    everything = []
+    records = read_records("360giving", _slash_dated_file(379, "05/06/2014"))
+    report = _import(ad, records, on_problem=everything.append)
+    assert (report.records, report.rejected, report.created, report.warnings) == (379, 379, 0, 1)
+    (problem,) = report.problems  # not 379 lines saying the same thing
+    assert (problem.position, problem.kind) == ("file", "warning")
+    assert problem.message.startswith("379 records rejected for their dates, the first at row 1")
+    assert [p.kind for p in everything].count("rejected") == 379  # --report keeps every one
+
+
+def test_a_note_about_the_whole_file_is_listed_before_the_records_problems(ad, bus):
+    body = _slash_dated_file(30, "25/06/2014")  # read as 25 June
+    report = _import(ad, read_records("360giving", body))
+    # Each record: no amount, no end date (two warnings); the file: one note.
+    assert report.created == 30 and report.warnings == 2 * 30 + 1
+    assert report.problems[0].position == "file"
+    assert "30 records give dates as day/month/year" in report.problems[0].message

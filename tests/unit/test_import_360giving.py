@@ -13,8 +13,8 @@ from datetime import date
 
 import pytest
 
-from shared.importers import read_records
-from shared.importers.records import ImportOptions, SourceFormatError
+from shared.importers import read_records, threesixtygiving
+from shared.importers.records import FileNote, ImportOptions, SourceFormatError
 from tests.import_fixtures import mapped, read_fixture, rejected
 
 
@@ -156,3 +156,101 @@ def test_a_record_breaking_the_grant_contract_is_rejected_naming_the_field():
     (record,) = read_records("360giving", io.BytesIO(_one_grant(title="x" * 301)))
     assert record.reason.startswith("breaks the grant contract: title: String should have at most")
     assert "xxxx" not in record.reason  # the value itself is never echoed
+
+
+# -- Dates the standard does not allow (issue 17) ------------------------------------------
+# A real 360Giving CSV wrote every date like `05/06/2014` (spreadsheet exports do): its
+# 379 records were rejected one by one, 379 identical lines in the report. The rows
+# below have that shape: the standard's column titles, dates day/month/year.
+HEADER = (
+    "Identifier,Title,Currency,Amount Awarded,Award Date,Planned Dates:End Date,"
+    "Beneficiary Location:0:Country Code\n"
+)
+
+
+def _dated_csv(*dates: tuple[str, str]) -> io.BytesIO:
+    """A CSV with one grant per (award date, planned end date)."""
+    rows = [f"D-{i},Grant {i},GBP,1000,{award},{end},KH" for i, (award, end) in enumerate(dates, 1)]
+    return io.BytesIO((HEADER + "\n".join(rows) + "\n").encode())
+
+
+def _notes(records) -> list[str]:
+    return [r.message for r in records if isinstance(r, FileNote)]
+
+
+def test_day_first_dates_are_read_once_a_day_above_12_shows_the_order_and_said_once():
+    records = list(read_records("360giving", _dated_csv(
+        ("05/06/2014", ""), ("25/06/2014", "30/06/2015"), ("2014-06-05T00:00:00", "")
+    )))  # fmt: skip
+    grants = mapped(records)
+    assert [r.position for r in records if not isinstance(r, FileNote)] == [
+        "row 1 (line 2)", "row 2 (line 3)", "row 3 (line 4)"
+    ]  # fmt: skip
+    assert grants["D-1"].submission.deadline == date(2015, 6, 5)  # 5 June 2014 + 365 days
+    assert grants["D-2"].submission.deadline == date(2015, 6, 30)
+    assert grants["D-3"].submission.deadline == date(2015, 6, 5)  # ISO date-time, as before
+    assert not any("date" in w.lower() and "/" in w for g in grants.values() for w in g.warnings)
+    assert _notes(records) == [
+        "2 records give dates as day/month/year ('05/06/2014'), not ISO 8601 (YYYY-MM-DD) "
+        "as the 360Giving standard requires: read as day/month/year, the order '25/06/2014' "
+        "shows"
+    ]
+
+
+def test_month_first_dates_are_read_when_the_file_shows_that_order():
+    records = list(read_records("360giving", _dated_csv(("06/05/2014", ""), ("06/25/2014", ""))))
+    assert mapped(records)["D-1"].submission.deadline == date(2015, 6, 5)
+    assert "read as month/day/year, the order '06/25/2014' shows" in _notes(records)[0]
+
+
+def test_dates_that_never_tell_day_from_month_are_rejected_and_said_once_per_file():
+    records = list(read_records("360giving", _dated_csv(
+        ("05/06/2014", ""), ("01/04/2014", ""), ("2014-06-05", ""), ("03/02/2014", "")
+    )))  # fmt: skip
+    assert list(mapped(records)) == ["D-3"]
+    dated = rejected(records)
+    assert [r.external_id for r in dated] == ["D-1", "D-2", "D-4"]
+    assert all(r.summarised for r in dated)  # the note speaks for them
+    assert dated[0].reason == (
+        "awardDate '05/06/2014' is not an ISO 8601 date, and no date in the file shows "
+        "whether the day or the month comes first"
+    )
+    assert _notes(records) == [
+        "3 records rejected for their dates, the first at row 1 (line 2): dates such as "
+        "'05/06/2014' are not ISO 8601 (YYYY-MM-DD), as the 360Giving standard requires, "
+        "and no date in the file shows whether the day or the month comes first"
+    ]
+
+
+def test_a_date_that_does_not_fit_the_files_order_is_rejected_within_a_summary():
+    records = list(read_records("360giving", _dated_csv(("25/06/2014", ""), ("06/25/2014", ""))))
+    assert list(mapped(records)) == ["D-1"]
+    (misfit,) = rejected(records)
+    assert misfit.summarised
+    assert misfit.reason == "awardDate '06/25/2014' is not a day/month/year date, as the file's are"
+    assert _notes(records)[1] == (
+        "1 record rejected for its dates, the first at row 2 (line 3): dates such as "
+        "'06/25/2014' do not fit the order of the file's other dates (day/month/year)"
+    )
+
+
+def test_records_held_until_the_order_is_known_are_released_when_too_many_wait(monkeypatch):
+    monkeypatch.setattr(threesixtygiving, "MAX_HELD_FOR_DATE_ORDER", 2)
+    records = list(read_records("360giving", _dated_csv(
+        ("05/06/2014", ""), ("03/02/2014", ""), ("04/02/2014", ""), ("25/06/2014", "")
+    )))  # fmt: skip
+    assert [r.external_id for r in rejected(records)] == ["D-1", "D-2"]  # waited, undecided
+    assert mapped(records)["D-3"].submission.deadline == date(2015, 2, 4)
+    assert [r.position for r in records if not isinstance(r, FileNote)] == [
+        f"row {i} (line {i + 1})" for i in range(1, 5)
+    ]
+
+
+def test_records_held_for_their_date_order_come_out_before_a_broken_file_stops():
+    body = b'{"grants": [{"id": "a", "title": "A", "awardDate": "05/06/2014"}, {"id": '
+    records = read_records("360giving", io.BytesIO(body))
+    held = next(records)
+    assert (held.external_id, held.summarised) == ("a", True)
+    assert "1 record rejected for its dates" in next(records).message
+    with pytest.raises(SourceFormatError, match=r"after grants\[0\]: not valid JSON"):
+        next(records)

@@ -88,3 +88,36 @@ def test_a_bad_close_date_rejects_the_record_with_the_value():
       <CloseDate>13452027</CloseDate></OpportunitySynopsisDetail_1_0></Grants>"""
     (record,) = read_records("grantsgov", io.BytesIO(body))
     assert record.reason == "CloseDate '13452027' is not a MMDDYYYY date"
+
+
+# The real extract's titles and descriptions are HTML, escaped once more for XML: after
+# the XML is read they still say `S&amp;T`, `&quot;`, `&#167;` and `<p>` (issue 17, seen
+# in an import of a real GrantsDBExtract…v2.xml). The record below has that shape.
+HTML_RECORD = b"""<Grants><OpportunitySynopsisDetail_1_0>
+  <OpportunityID>3</OpportunityID>
+  <OpportunityTitle>Civic S&amp;amp;T Fellows &amp;amp; Mentors</OpportunityTitle>
+  <EligibleApplicants>12</EligibleApplicants>
+  <CloseDate>01312027</CloseDate>
+  <Description>&lt;p&gt;The Office of S&amp;amp;T invites &amp;quot;community-based&amp;quot;
+proposals under 22 U.S.C. &amp;#167;&amp;nbsp;2151.&lt;/p&gt;&lt;p&gt;Eligible:&lt;/p&gt;&lt;ul&gt;
+&lt;li&gt;NGOs&lt;/li&gt;&lt;li&gt;networks&lt;br/&gt;of NGOs&lt;/li&gt;&lt;/ul&gt;
+&lt;script&gt;track()&lt;/script&gt;</Description>
+</OpportunitySynopsisDetail_1_0></Grants>"""
+
+
+def test_html_entities_and_tags_in_titles_and_descriptions_become_plain_text():
+    (record,) = read_records("grantsgov", io.BytesIO(HTML_RECORD))
+    assert record.submission.title == "Civic S&T Fellows & Mentors"
+    assert record.submission.description == (
+        'The Office of S&T invites "community-based" proposals under 22 U.S.C. § 2151.'
+        "\n\nEligible:\n\n- NGOs\n- networks\nof NGOs"
+    )
+
+
+def test_plain_text_descriptions_keep_their_line_breaks_and_a_lone_less_than_sign():
+    body = HTML_RECORD.replace(
+        HTML_RECORD[HTML_RECORD.index(b"<Description>") : HTML_RECORD.index(b"</Description>")],
+        b"<Description>Budget &amp;lt; $50,000.\nTwo lines",
+    )
+    (record,) = read_records("grantsgov", io.BytesIO(body))
+    assert record.submission.description == "Budget < $50,000.\nTwo lines"

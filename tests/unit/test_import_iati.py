@@ -136,3 +136,110 @@ def test_a_file_of_another_standard_is_refused_before_it_is_parsed():
     body = io.BytesIO((FIXTURES / "grantsgov.xml").read_bytes())
     with pytest.raises(SourceFormatError, match="the root element is <Grants>"):
         next(read_records("iati", body))
+
+
+# -- Where an activity is open, and whether it still is (issue 17: false alerts) ---------
+# The MAEC fixture is shaped after a real Spanish file for Indonesia whose 66 activities
+# all came out open to the twelve countries of region 789, Cambodia included.
+
+
+@pytest.fixture(scope="module")
+def maec():
+    return read_fixture("iati", "iati-maec-indonesia.xml")
+
+
+def _place(kind: str, code: str, percentage: object) -> str:
+    return f'<recipient-{kind} code="{code}" percentage="{percentage}"/>'
+
+
+def _placed(places: str, status: str = "2") -> io.BytesIO:
+    """One activity with the given recipient-country/-region elements and status."""
+    return _file(
+        f"""<iati-activity xml:lang="en" default-currency="USD">
+          <iati-identifier>A-1</iati-identifier>
+          <title><narrative>Activity A-1</narrative></title>
+          <activity-status code="{status}"/>
+          <activity-date type="1" iso-date="2026-01-01"/>{places}
+        </iati-activity>"""
+    )
+
+
+def test_a_country_named_at_100_percent_is_not_widened_to_the_countries_of_its_region(maec):
+    record = mapped(maec)["ES-DIR3-E04585801-2024-ID-0001"]
+    assert record.submission.countries == ["ID"]  # not KH and the ten others of region 789
+    assert not any("789" in w for w in record.warnings)  # the country covers 100%: nothing lost
+
+
+def test_a_region_is_ignored_with_a_warning_when_the_countries_named_leave_it_a_real_share():
+    body = _place("country", "KH", 30) + _place("region", "789", 70)
+    (record,) = read_records("iati", _placed(body))
+    assert record.submission.countries == ["KH"]
+    assert "recipient-region 789 (70%) ignored: the activity names its countries" in record.warnings
+
+
+def test_a_country_with_a_small_share_does_not_open_the_grant_to_it():
+    body = _place("country", "KH", 95) + _place("country", "TH", 5)
+    (record,) = read_records("iati", _placed(body))
+    assert record.submission.countries == ["KH"]
+    assert "recipient-country TH (5%) left out: under 10% of the activity" in record.warnings
+
+
+def test_a_region_is_expanded_when_no_country_has_a_material_share():
+    body = _place("country", "KH", 5) + _place("region", "789", 95)
+    (record,) = read_records("iati", _placed(body))
+    assert {"KH", "LA", "MM", "TH", "VN"} <= set(record.submission.countries)
+
+
+def test_a_region_with_a_small_share_is_not_expanded():
+    body = _place("region", "789", 95) + _place("region", "798", 5)
+    (record,) = read_records("iati", _placed(body))
+    assert "IN" not in record.submission.countries  # 798 (South & Central Asia) is 5%
+    assert "recipient-region 798 (5%) left out: under 10% of the activity" in record.warnings
+
+
+def test_an_activity_whose_every_place_has_a_small_share_is_rejected():
+    body = _place("country", "KH", 5) + _place("country", "TH", 5)
+    (record,) = read_records("iati", _placed(body))
+    assert record.reason == (
+        "every recipient-country and recipient-region has under 10% of the activity: "
+        "too small a share to say it is open there"
+    )
+
+
+def test_an_unreadable_percentage_counts_as_not_given_with_a_warning():
+    body = _place("country", "KH", "most")
+    (record,) = read_records("iati", _placed(body))
+    assert record.submission.countries == ["KH"]
+    assert (
+        "recipient-country KH percentage 'most' is not a percentage (0-100); taken as "
+        "not given" in record.warnings
+    )
+
+
+def test_finalising_closed_cancelled_and_suspended_activities_are_rejected_with_the_status(maec):
+    prefix, why = "ES-DIR3-E04585801-", "no longer open, so not imported as a grant"
+    assert [(r.external_id, r.reason) for r in rejected(maec)] == [
+        (f"{prefix}2019-ID-0002", f"activity-status 3 (Finalisation): {why}"),
+        (f"{prefix}2018-ID-0003", f"activity-status 4 (Closed): {why}"),
+        (f"{prefix}2024-ID-0004", f"activity-status 5 (Cancelled): {why}"),
+        (f"{prefix}2023-ID-0005", f"activity-status 6 (Suspended): {why}"),
+    ]
+
+
+def test_pipeline_and_implementation_activities_are_imported(maec):
+    assert sorted(mapped(maec)) == [
+        "ES-DIR3-E04585801-2024-ID-0001",  # 2 Implementation
+        "ES-DIR3-E04585801-2026-ID-0006",  # 1 Pipeline/identification
+    ]
+
+
+def test_an_activity_status_outside_the_codelist_is_rejected():
+    (record,) = read_records("iati", _placed('<recipient-country code="KH"/>', status="9"))
+    assert record.reason == "activity-status '9' is not in the IATI ActivityStatus codelist (1-6)"
+
+
+def test_an_activity_without_a_status_is_kept_with_a_warning():
+    body = _file(_activity("A-1"))  # the helper's activity has no activity-status
+    (record,) = read_records("iati", body)
+    assert record.submission.countries == ["KH"]
+    assert "no activity-status: taken as current (its end date still bounds it)" in record.warnings
