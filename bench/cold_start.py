@@ -1,6 +1,7 @@
-"""Cold start: how long a fresh interpreter takes to import each function's main.py (what
-an instance pays before its first request), next to the bare import of the client
-libraries it is built on, and which heavy libraries each function loads at import.
+"""Cold start: how long a fresh interpreter takes to import each function's main.py and
+build what it serves with (what an instance pays before its first request), next to the
+bare import of the client libraries it is built on, and which heavy libraries each
+function loads at import.
 
     .venv/bin/python -m bench.cold_start [--runs 7]
 
@@ -61,6 +62,8 @@ spec = importlib.util.spec_from_file_location("main", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 sys.modules["main"] = module
 spec.loader.exec_module(module)
+if callable(getattr(module, "app", None)):
+    module.app()  # ingest builds its app on the first request: the instance pays it too
 seconds = time.perf_counter() - began
 from shared.runtime.bootstrap import adapters
 watched = [name for name in sys.argv[2].split(",") if name in sys.modules]

@@ -1,11 +1,8 @@
 """Load a function's main.py in-process under a unique module name.
 
 functions-framework loads every source as the module `main`; several of them in one
-pytest process would collide in sys.modules, so tests give each its own name.
-
-A function reads its settings once, at import, as an instance does. A module loaded
-under other settings (unit tests load ingest with none of the integration environment)
-is therefore loaded again, so the order tests run in does not matter.
+pytest process would collide in sys.modules, so tests give each its own name. (The ingest
+function's app is built by `shared.web.app.create_app`: tests call the factory instead.)
 """
 
 from __future__ import annotations
@@ -15,15 +12,13 @@ import sys
 from types import ModuleType
 
 from dev.services import REPO
-from shared.runtime.config import get_settings
 
 
 def load_function(name: str) -> ModuleType:
-    """The module object of functions/<name>/main.py (loaded again only when the settings
-    changed since it was loaded)."""
+    """The module object of functions/<name>/main.py (loaded once per process)."""
     module_name = f"gm_function_{name}"
     loaded = sys.modules.get(module_name)
-    if loaded is not None and getattr(loaded, "settings", get_settings()) == get_settings():
+    if loaded is not None:
         return loaded
     spec = importlib.util.spec_from_file_location(
         module_name, REPO / "functions" / name / "main.py"

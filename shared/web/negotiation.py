@@ -14,18 +14,18 @@ from flask import Request
 
 from shared.email.i18n import FALLBACK, LANGUAGES
 
-#: The site's own routes (functions/ingest/main.py): forms, the pages they lead to and the
-#: links in emails. A client that lists text/html gets their errors as pages.
+#: The site's own routes (shared/web/site.py, links.py): forms, the pages they lead to and
+#: the links in emails. A client that lists text/html gets their errors as pages.
 SITE_ENDPOINTS = frozenset(
     {
-        "home",
-        "post_web_form",
-        "form_sent",
-        "funder_sign_in",
-        "funder_sign_out",
-        "interest_form",
-        "share_contact_link",
-        "emailed_link",
+        "site.home",
+        "site.post_web_form",
+        "site.form_sent",
+        "site.funder_sign_in",
+        "site.funder_sign_out",
+        "site.interest_form",
+        "links.share_contact_link",
+        "links.emailed_link",
     }
 )
 

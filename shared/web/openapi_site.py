@@ -2,7 +2,7 @@
 interest form, the CSO's share page and the pages behind emailed links.
 
 They take form posts and answer with pages (text/html) or 303 redirects; the statuses
-are the ones the routes in functions/ingest/main.py really return. Errors raised before
+are the ones the routes in shared/web/site.py and links.py really return. Errors raised before
 a page can be drawn (a body over the limit, rate limits, a CSRF token that does not
 match, a project that is not listed) are the API's JSON errors, or for a client that
 lists text/html the site's error page with the same status (`shared.web.pages.errors`).

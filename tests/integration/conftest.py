@@ -10,12 +10,15 @@ import contextlib
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
 from dev import emulators
 from shared.domain.events import DEAD_LETTER_TOPIC, TOPIC_FOR_EVENT, Envelope, decode
 from shared.runtime.bootstrap import Adapters, adapters
+from shared.runtime.config import get_settings
+from shared.web.app import create_app
 from tests.conftest import IT_PROJECT, Emulators, clear_sink
 
 pytestmark = pytest.mark.integration
@@ -96,3 +99,9 @@ def ad(it_env: None, emulator_hosts: Emulators, sink_url: str, bus: Bus) -> Adap
     clear_sink(sink_url)
     bus.reset()
     return adapters()
+
+
+@pytest.fixture
+def ingest_app(ad: Adapters) -> Flask:
+    """The ingest function's app, built by its factory on the test's adapters."""
+    return create_app(get_settings(), lambda: ad)

@@ -11,13 +11,12 @@ from shared.adapters.firestore_repo import API_KEYS, GRANTS, MATCHES
 from shared.domain import api_keys
 from shared.services.funders import create_funder
 from tests.builders import grant_body, project_body
-from tests.function_loader import load_function
 from tests.integration.pipeline import pump
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 def _auth(key: str) -> dict[str, str]:

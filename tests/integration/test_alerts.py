@@ -14,7 +14,6 @@ from shared.services.digests import on_schedule_tick
 from shared.services.funders import create_funder
 from shared.services.notifications import on_notification_due
 from tests.conftest import sink_messages
-from tests.function_loader import load_function
 from tests.integration.pipeline import (
     confirm,
     deliver_event,
@@ -129,7 +128,7 @@ def test_deadline_reminder_is_sent_once_and_only_for_grants_closing_soon(
 
 
 def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
-    ad, bus, sink_url, monkeypatch
+    ad, bus, sink_url, monkeypatch, ingest_app
 ):
     funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
     grant_id = new_grant(ad, funder_id=funder.funder_id, title="Community radio", countries=["LA"])
@@ -156,7 +155,7 @@ def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
     funder_doc = ad.repo._db.collection("funders").document(funder.funder_id).get()
     assert "grants@fund.example.org" not in str(funder_doc.to_dict())  # kept apart, private
     # The funder unsubscribes with one click: next week brings nothing.
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     unsubscribe = email["headers"]["List-Unsubscribe"].strip("<>").split("/", 3)[3]
     assert client.post(f"/{unsubscribe}").status_code == 200
     another = new_project(ad, title="Another project", contact_email="c@cso.example.org")

@@ -7,7 +7,6 @@ import pytest
 from shared.domain.recipients import RecipientKind
 from shared.email.links import Purpose
 from tests.conftest import sink_messages
-from tests.function_loader import load_function
 from tests.integration.pipeline import confirm, link, new_grant, new_profile, new_project, pump
 
 PROFILE = RecipientKind.PROFILE
@@ -58,14 +57,14 @@ def test_project_contact_is_confirmed_like_a_profile(ad, bus, sink_url):
     assert _subjects(sink_url)[1] == "New grant for Mekong Youth Media: Open call"
 
 
-def test_after_unsubscribe_nothing_more_is_sent(ad, bus, sink_url):
+def test_after_unsubscribe_nothing_more_is_sent(ad, bus, sink_url, ingest_app):
     pid = new_profile(ad)
     pump(ad, bus)
     confirm(ad, PROFILE, pid)
     new_grant(ad, title="Before")
     pump(ad, bus)
     assert len(sink_messages(sink_url)) == 2  # the confirmation, then the alert
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     token = link(ad, Purpose.UNSUBSCRIBE, PROFILE, pid)
     # What a mail client sends for RFC 8058 one-click unsubscribe.
     response = client.post(
@@ -80,9 +79,9 @@ def test_after_unsubscribe_nothing_more_is_sent(ad, bus, sink_url):
     assert ad.repo.get_profile(pid).unsubscribed_at is not None
 
 
-def test_get_only_shows_a_button_and_post_acts(ad):
+def test_get_only_shows_a_button_and_post_acts(ad, ingest_app):
     pid = new_profile(ad, language="vi")
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     token = link(ad, Purpose.CONFIRM, PROFILE, pid)
     page = client.get(f"/confirm?token={token}")
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -96,9 +95,9 @@ def test_get_only_shows_a_button_and_post_acts(ad):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_token_only_works_for_its_own_purpose(ad, method):
+def test_a_token_only_works_for_its_own_purpose(ad, method, ingest_app):
     pid = new_profile(ad)
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     confirm_token = link(ad, Purpose.CONFIRM, PROFILE, pid)
     response = getattr(client, method)(
         f"/unsubscribe?token={confirm_token}", headers={"Accept-Language": "th"}
@@ -109,11 +108,11 @@ def test_a_token_only_works_for_its_own_purpose(ad, method):
     assert client.post("/confirm?token=forged.token.value").status_code == 400
 
 
-def test_a_muted_grant_is_left_out_of_later_alerts(ad, bus, sink_url):
+def test_a_muted_grant_is_left_out_of_later_alerts(ad, bus, sink_url, ingest_app):
     pid = new_profile(ad, language="en")
     confirm(ad, PROFILE, pid)
     gid = new_grant(ad, title="Not for us")
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     token = link(ad, Purpose.MUTE, PROFILE, pid, gid)
     assert "Not for us" in client.get(f"/mute?token={token}").text  # the page names it
     assert client.post(f"/mute?token={token}").status_code == 200

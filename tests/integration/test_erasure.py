@@ -21,7 +21,6 @@ from shared.services.interests import express_interest, share_contact
 from shared.services.subscriptions import follow_link
 from tests.builders import grant_body
 from tests.conftest import sink_messages
-from tests.function_loader import load_function
 from tests.integration.pipeline import (
     CORRELATION,
     confirm,
@@ -39,8 +38,8 @@ FUNDER = "grants@fund.example.org"
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 def _every_document(ad) -> dict[str, str]:

@@ -11,15 +11,14 @@ import pytest
 
 from shared.services.funders import create_funder
 from tests.builders import profile_body
-from tests.function_loader import load_function
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "X-Forwarded-For": "198.51.100.9"}
 HTTPS = "https://localhost"  # the session cookie is Secure where the site is https
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 
 from shared.services.funders import create_funder
 from tests.builders import grant_body
-from tests.function_loader import load_function
 from tests.integration.records import stored_project
 
 HTTPS = "https://localhost"  # the session cookie is Secure where the site is https
@@ -22,8 +21,8 @@ TITLE = "Digital security for community media"  # grant_body's title
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture

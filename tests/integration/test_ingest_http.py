@@ -8,12 +8,11 @@ import pytest
 
 from shared.services.funders import create_funder
 from tests.builders import grant_body, profile_body, project_body
-from tests.function_loader import load_function
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture

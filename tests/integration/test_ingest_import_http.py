@@ -6,21 +6,17 @@ import pytest
 
 from shared.adapters.firestore_repo import GRANTS
 from shared.domain.ids import grant_id
+from shared.runtime.config import get_settings
 from shared.services.funders import create_funder
-from tests.function_loader import load_function
+from shared.web.app import create_app
 from tests.import_fixtures import FIXTURES
 
 XML = "application/xml"
 
 
 @pytest.fixture
-def ingest(ad):
-    return load_function("ingest")
-
-
-@pytest.fixture
-def client(ingest):
-    return ingest.app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture
@@ -118,11 +114,9 @@ def test_a_file_of_the_wrong_standard_is_400(client, funder, ad):
     assert _stored(ad) == []
 
 
-def test_a_file_over_the_upload_limit_is_413_before_anything_is_read(
-    client, ingest, funder, ad, monkeypatch
-):
-    small = ingest.settings.model_copy(update={"max_import_bytes": 1024})
-    monkeypatch.setattr(ingest, "settings", small)
+def test_a_file_over_the_upload_limit_is_413_before_anything_is_read(funder, ad):
+    small = get_settings().model_copy(update={"max_import_bytes": 1024})
+    client = create_app(small, lambda: ad).test_client()
     response = _post(client, funder.api_key, "iati", "iati-2.03.xml")
     assert response.status_code == 413 and response.json["error"]["code"] == "payload_too_large"
     assert _stored(ad) == []

@@ -16,7 +16,6 @@ from shared.services.funders import create_funder
 from shared.web.funder_session import COOKIE
 from tests.builders import NOW
 from tests.conftest import sink_messages
-from tests.function_loader import load_function
 from tests.integration.pipeline import pump
 from tests.integration.records import stored_project
 
@@ -27,8 +26,8 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture
@@ -244,10 +243,10 @@ def test_the_interest_page_of_a_funder_without_contact_explains_instead_of_askin
     assert "has no contact email" in html and 'name="csrf"' not in html
 
 
-def test_an_unsubscribed_project_can_no_longer_be_told(ad, bus, sink_url, funder):
+def test_an_unsubscribed_project_can_no_longer_be_told(ad, bus, sink_url, funder, ingest_app):
     pid = stored_project(ad, contact_email=CSO)
     ad.repo.unsubscribe_recipient(RecipientKind.PROJECT, pid, NOW)
-    client = load_function("ingest").app.test_client()
+    client = ingest_app.test_client()
     response = client.post(f"/projects/{pid}/interest", json={}, headers=_auth(funder.api_key))
     assert response.status_code == 404
     pump(ad, bus)

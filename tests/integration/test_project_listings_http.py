@@ -8,13 +8,12 @@ import pytest
 from shared.domain.recipients import RecipientKind
 from shared.services.funders import create_funder
 from tests.builders import NOW, grant_body
-from tests.function_loader import load_function
 from tests.integration.records import stored_project
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture

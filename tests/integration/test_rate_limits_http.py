@@ -5,22 +5,21 @@ counted where shared/web/rate_limit/hook.py says."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
 
-from dev.services import REPO
 from shared.adapters.firestore_repo import PROFILES, RATE_LIMITS
+from shared.runtime.config import get_settings
 from shared.services.funders import create_funder
+from shared.web.app import create_app
 from tests.builders import grant_body, profile_body
-from tests.function_loader import load_function
 from tests.integration.records import stored_project
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 @pytest.fixture
@@ -118,13 +117,8 @@ def test_the_count_lives_in_firestore_so_another_instance_sees_it(client, ad, li
         client.post("/profiles", json=profile_body(), headers=_from("198.51.100.7")).status_code
         == 201
     )
-    # A second, separately loaded copy of the function: nothing shared but Firestore.
-    spec = importlib.util.spec_from_file_location(
-        "gm_function_ingest_second_instance", REPO / "functions" / "ingest" / "main.py"
-    )
-    second = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(second)
-    other = second.app.test_client()
+    # A second, separately built app: nothing shared but Firestore.
+    other = create_app(get_settings(), lambda: ad).test_client()
     assert (
         other.post("/profiles", json=profile_body(), headers=_from("198.51.100.7")).status_code
         == 201
@@ -158,12 +152,14 @@ def test_web_form_posts_are_writes_of_the_address_even_with_a_made_up_key(client
     assert 1 <= int(limited.headers["Retry-After"]) <= ad.settings.rate_limit_window_seconds
 
 
-def test_a_signed_in_funder_counts_against_its_key_not_the_address_it_shares(ad, limits):
+def test_a_signed_in_funder_counts_against_its_key_not_the_address_it_shares(
+    ad, limits, ingest_app
+):
     limits(rate_limit_ip_writes=1, rate_limit_ip_reads=1)
     office = _from("198.51.100.7")
     funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
     project = stored_project(ad)
-    app = load_function("ingest").app
+    app = ingest_app
     browser, colleague = app.test_client(), app.test_client()
     signed = browser.post(
         "/forms/sign-in", data={"api_key": funder.api_key}, headers=office, base_url=HTTPS

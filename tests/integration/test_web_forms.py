@@ -13,12 +13,11 @@ from werkzeug.datastructures import MultiDict
 from shared.domain.models import ProjectSubmission
 from shared.domain.taxonomy import Sector
 from tests.builders import project_body
-from tests.function_loader import load_function
 
 
 @pytest.fixture
-def client(ad):
-    return load_function("ingest").app.test_client()
+def client(ingest_app):
+    return ingest_app.test_client()
 
 
 def _token(html: str) -> str:

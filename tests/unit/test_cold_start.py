@@ -23,6 +23,8 @@ import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("main", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
+if sys.argv[2:] == ["--build-app"]:
+    module.app()  # what the first request does before its route runs
 from shared.runtime.bootstrap import adapters
 print(json.dumps({"modules": sorted(sys.modules), "adapters": adapters.cache_info().currsize}))
 """
@@ -39,11 +41,11 @@ NOT_NEEDED = {
 }
 
 
-def _loaded(function: str) -> dict:
+def _loaded(function: str, *extra: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO), "GOOGLE_CLOUD_PROJECT": "grantmatch-unit"}
     path = str(REPO / "functions" / function / "main.py")
     done = subprocess.run(
-        [sys.executable, "-c", LOAD_MAIN, path], capture_output=True, text=True, env=env
+        [sys.executable, "-c", LOAD_MAIN, path, *extra], capture_output=True, text=True, env=env
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -55,6 +57,15 @@ def test_importing_a_function_creates_no_client_and_loads_only_what_it_needs(fun
     assert loaded["adapters"] == 0, "adapters (clients) must be created on first use"
     unexpected = (NEVER_AT_IMPORT | NOT_NEEDED[function]) & set(loaded["modules"])
     assert not unexpected, f"{function} imports {sorted(unexpected)} at start-up"
+
+
+def test_building_the_ingest_app_creates_no_client_and_loads_no_importer():
+    # The app is built on the first request: that too must leave the clients and the
+    # importers' libraries to the routes that use them.
+    loaded = _loaded("ingest", "--build-app")
+    assert loaded["adapters"] == 0, "building the app must not create the adapters"
+    unexpected = (NEVER_AT_IMPORT | NOT_NEEDED["ingest"]) & set(loaded["modules"])
+    assert not unexpected, f"building the ingest app imports {sorted(unexpected)}"
 
 
 def test_every_import_format_names_the_module_that_reads_it():

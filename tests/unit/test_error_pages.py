@@ -14,7 +14,6 @@ from shared.web.correlation import install_correlation
 from shared.web.error_mapping import install_error_handlers
 from shared.web.negotiation import SITE_ENDPOINTS
 from shared.web.pages.errors import retry_minutes
-from tests.function_loader import load_function
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SECRET_ADDRESS = "team@laomedia.example.org"
@@ -26,7 +25,7 @@ def client():
     install_correlation(app)
     install_error_handlers(app, "/ingest")
 
-    @app.post("/forms/<kind>", endpoint="post_web_form")
+    @app.post("/forms/<kind>", endpoint="site.post_web_form")
     def form(kind: str):
         raise errors.RateLimited(125)
 
@@ -34,15 +33,15 @@ def client():
     def thing(pid: str):
         raise errors.NotFound(f"no project {pid} of {SECRET_ADDRESS}")
 
-    @app.get("/csrf", endpoint="interest_form")
+    @app.get("/csrf", endpoint="site.interest_form")
     def csrf():
         raise errors.Forbidden("this form did not come from the Grant Match page")
 
-    @app.get("/boom", endpoint="home")
+    @app.get("/boom", endpoint="site.home")
     def boom():
         raise RuntimeError(f"broke on {SECRET_ADDRESS}")
 
-    @app.get("/forms/sent", endpoint="form_sent")
+    @app.get("/forms/sent", endpoint="site.form_sent")
     def soon():
         raise errors.RateLimited(30)
 
@@ -148,6 +147,6 @@ def test_each_status_has_its_own_title_and_the_json_status(client, method, path,
     assert _title(page.get_data(as_text=True)) == title
 
 
-def test_every_site_endpoint_is_a_route_of_the_ingest_function():
-    endpoints = {rule.endpoint for rule in load_function("ingest").app.url_map.iter_rules()}
+def test_every_site_endpoint_is_a_route_of_the_ingest_function(ingest_app):
+    endpoints = {rule.endpoint for rule in ingest_app.url_map.iter_rules()}
     assert endpoints >= SITE_ENDPOINTS

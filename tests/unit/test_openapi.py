@@ -7,6 +7,7 @@ import re
 
 import pytest
 import schemathesis
+from flask import Flask
 
 from shared.domain.models import (
     ErasureRequest,
@@ -21,15 +22,14 @@ from shared.web.error_mapping import error_body
 from shared.web.openapi import REF, openapi_document
 from shared.web.responses import ImportReportBody, MalformedFileBody
 from tests import builders as b
-from tests.function_loader import load_function
 
 DOC = openapi_document()
 
 
-def _routes() -> set[tuple[str, str]]:
+def _routes(app: Flask) -> set[tuple[str, str]]:
     """(path, method) of every Flask route, `<any(a, b):x>` expanded, `<x>` as `{x}`."""
     found = set()
-    for rule in load_function("ingest").app.url_map.iter_rules():
+    for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         paths = [rule.rule]
@@ -57,12 +57,12 @@ def test_the_document_is_valid_openapi_3_1():
     schemathesis.openapi.from_dict(DOC).validate()
 
 
-def test_every_route_is_documented_and_every_documented_route_exists():
-    assert _routes() == _documented()
+def test_every_route_is_documented_and_every_documented_route_exists(ingest_app):
+    assert _routes(ingest_app) == _documented()
 
 
-def test_the_served_document_is_this_one():
-    client = load_function("ingest").app.test_client()
+def test_the_served_document_is_this_one(ingest_app):
+    client = ingest_app.test_client()
     response = client.get("/openapi.json")
     assert response.status_code == 200 and response.json == DOC
 

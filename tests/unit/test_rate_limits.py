@@ -8,7 +8,6 @@ import pytest
 
 from shared.web.rate_limit.hook import EXEMPT, KEY_ENDPOINTS, LINK_ENDPOINTS, SESSION_ENDPOINTS
 from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subject_of, window_for
-from tests.function_loader import load_function
 
 KEY = "gm_0123456789abcdef_" + "A" * 43
 
@@ -55,8 +54,8 @@ def test_only_a_well_formed_bearer_header_names_a_key():
         assert bearer_key_id(header) is None, header
 
 
-def test_the_limiters_endpoints_are_the_ingest_functions_own():
-    endpoints = set(load_function("ingest").app.view_functions)
+def test_the_limiters_endpoints_are_the_ingest_functions_own(ingest_app):
+    endpoints = set(ingest_app.view_functions)
     for named in (EXEMPT, KEY_ENDPOINTS, SESSION_ENDPOINTS, LINK_ENDPOINTS):
         assert named <= endpoints, named - endpoints
 

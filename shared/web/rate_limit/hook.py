@@ -23,23 +23,23 @@ from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subje
 
 log = logging.getLogger(__name__)
 #: Endpoints a load balancer or a client generator polls: never limited.
-EXEMPT = frozenset({"healthz", "openapi_document"})
+EXEMPT = frozenset({"api.healthz", "api.openapi_document"})
 #: Endpoints that take the funder API key (Authorization: Bearer).
 KEY_ENDPOINTS = frozenset(
     {
-        "post_grant",
-        "import_grant_file",
-        "put_grant",
-        "delete_grant",
-        "list_projects",
-        "grant_projects",
-        "post_interest",
+        "api.post_grant",
+        "api.import_grant_file",
+        "api.put_grant",
+        "api.delete_grant",
+        "api.list_projects",
+        "api.grant_projects",
+        "api.post_interest",
     }
 )
 #: Endpoints where the projects page's signed session acts for the funder.
-SESSION_ENDPOINTS = frozenset({"list_projects", "interest_form"})
+SESSION_ENDPOINTS = frozenset({"api.list_projects", "site.interest_form"})
 #: Endpoints that serve the links in emails (their own, wider bucket).
-LINK_ENDPOINTS = frozenset({"emailed_link", "share_contact_link"})
+LINK_ENDPOINTS = frozenset({"links.emailed_link", "links.share_contact_link"})
 
 
 def _funder_key_id(ad: Adapters, req: Request) -> str | None:
