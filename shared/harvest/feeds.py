@@ -89,8 +89,10 @@ class FeedConnector:
                 "id": entry.get("id") or entry.get("link"),
                 "title": entry.get("title"),
                 "link": entry.get("link"),
-                "published": _iso(entry.get("published_parsed")),
-                "updated": _iso(entry.get("updated_parsed")),
+                # dict.get: feedparser's own get maps a missing "updated" onto
+                # "published" (with a warning); each date is read as the feed gave it.
+                "published": _iso(dict.get(entry, "published_parsed")),
+                "updated": _iso(dict.get(entry, "updated_parsed")),
             }
             for entry in parsed.entries
         )

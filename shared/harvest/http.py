@@ -97,7 +97,9 @@ class SourceHttp:
         self._session = session
         self._sleep = sleep
         self._backoff = wait_exponential_jitter(
-            initial=self.policy.backoff_initial, max=self.policy.backoff_max
+            multiplier=self.policy.backoff_initial,
+            max=self.policy.backoff_max,
+            jitter=self.policy.backoff_initial,
         )
 
     def json(self, method: str, url: str, *, cursor: str | None, **kwargs: Any) -> Any:
@@ -175,11 +177,9 @@ class SourceHttp:
             raise _Transient("timed out reading the body") from None
         except requests.ConnectionError:
             raise _Transient("the connection dropped while reading the body") from None
-        body = b"".join(chunks)
-        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-        if declared and declared.isdigit() and not encoded and len(body) < int(declared):
-            raise _Transient(f"the body was cut off ({len(body)} of {declared} bytes)")
-        return body
+        # A body shorter than its Content-Length raises ChunkedEncodingError above:
+        # urllib3 2 enforces the declared length.
+        return b"".join(chunks)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
