@@ -118,7 +118,10 @@ class EuFundingTenders:
             raise PageError(NAME, cursor, "unexpected shape: no 'results' list or 'totalResults'")
         if not all(isinstance(r, dict) and isinstance(r.get("metadata"), dict) for r in results):
             raise PageError(NAME, cursor, "unexpected shape: a result without 'metadata'")
-        more = results and number * self._page_size < total
+        # The service may serve fewer per page than asked: page by what it says it used.
+        size = body.get("pageSize")
+        size = size if isinstance(size, int) and size > 0 else self._page_size
+        more = bool(results) and number * size < total
         return Page(tuple(results), str(number + 1) if more else None)
 
     def status(self, raw: Raw) -> CallStatus | None:

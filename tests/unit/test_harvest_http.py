@@ -83,6 +83,16 @@ def test_eu_pages_through_the_capture_with_json_typed_multipart_parts(httpserver
     assert sum(isinstance(o, HarvestedCall) for o in outcomes) == 5
 
 
+def test_eu_pages_by_the_page_size_the_service_used_not_the_one_asked(httpserver, session):
+    httpserver.expect_request("/search").respond_with_data(
+        _eu_pages()[0], content_type="application/json"
+    )
+    connector = EuFundingTenders(session, search_url=httpserver.url_for("/search"), policy=FAST)
+    page = connector.fetch_page(None)  # asked for 100, served 5 of 9
+    assert len(page.records) == 5 and page.next_cursor == "2"
+    assert httpserver.log[0][0].args["pageSize"] == "100"
+
+
 def test_unpp_pages_until_next_is_null(httpserver, session):
     for number in (1, 2):
         httpserver.expect_request(
