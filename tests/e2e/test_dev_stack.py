@@ -2,7 +2,10 @@
 
 The supervisor (dev/supervisor.py) is tested with small Python processes
 (tests/e2e/toy_stack.py): a killed process group is restarted alone, a crash loop backs
-off and is given up, and Ctrl-C or SIGTERM leave no process behind.
+off and is given up, and Ctrl-C or SIGTERM leave no process behind. Then the real
+`python -m dev.stack` runs on ports and a `.local` folder of its own: notify's master is
+killed as in issue 17 and the stack carries on, and with `--keep-data` a Firestore
+document, the mailbox and the emailed links survive a restart.
 """
 
 from __future__ import annotations
@@ -11,20 +14,26 @@ import contextlib
 import io
 import itertools
 import os
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
-from dev.services import REPO
+from dev.demo import DEMO_GRANT
+from dev.services import PROJECT, REPO, Ports
 from dev.supervisor import Periodic, Program, Supervisor
+from tests.conftest import ARTIFACTS
 from tests.e2e.toy_stack import SLEEPERS
 
 pytestmark = pytest.mark.e2e
@@ -202,3 +211,183 @@ def test_the_autosave_runs_on_its_interval_and_a_failed_one_does_not_stop_the_st
     assert 3 <= len(calls) <= 5
     assert all(later - earlier >= 0.3 for earlier, later in itertools.pairwise(calls))
     assert "autosave failed: ConnectionError: emulator busy" in console.getvalue()
+
+
+# -- the real stack --------------------------------------------------------------------
+def ports_at(offset: int) -> Ports:
+    """The stack's ports under GM_PORT_OFFSET=offset."""
+    saved = os.environ.get("GM_PORT_OFFSET")
+    os.environ["GM_PORT_OFFSET"] = str(offset)
+    try:
+        return Ports()
+    finally:
+        os.environ.pop("GM_PORT_OFFSET")
+        if saved is not None:
+            os.environ["GM_PORT_OFFSET"] = saved
+
+
+def free_offset() -> int:
+    """A GM_PORT_OFFSET under which every port of the stack is free."""
+    for _ in range(50):
+        offset = random.randrange(10_000, 50_000, 100)
+        ports = ports_at(offset)
+        if all(
+            _bindable(port)
+            for port in (ports.firestore, ports.pubsub, ports.sink, *ports.functions.values())
+        ):
+            return offset
+    raise AssertionError("no free port offset found")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class RealStack:
+    """`python -m dev.stack` as `make dev` runs it, on ports and a folder of its own."""
+
+    def __init__(self, local: Path, offset: int, *args: str) -> None:
+        self.local = local
+        self.env = {
+            **os.environ,
+            "GM_PORT_OFFSET": str(offset),
+            "GM_LOCAL_DIR": str(local),
+            "PYTHONPATH": str(REPO),
+        }
+        self.env.pop("LINK_SIGNING_SECRET", None)
+        self.ports = ports_at(offset)
+        local.mkdir(parents=True, exist_ok=True)
+        self.console = local / f"console-{time.monotonic_ns()}.log"
+        with self.console.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "dev.stack", *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+                env=self.env,
+            )
+
+    def output(self) -> str:
+        return self.console.read_text()
+
+    def pids(self) -> dict[str, list[int]]:
+        """Each program's pids, one per start, oldest first."""
+        found: dict[str, list[int]] = {}
+        for name, pid in STARTED.findall(self.output()):
+            found.setdefault(name, []).append(int(pid))
+        return found
+
+    def wait_until_demo_done(self, timeout: float = 150) -> None:
+        def done() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the stack stopped:\n{self.output()[-3000:]}")
+            return "Grant Match is running" in self.output()
+
+        wait_for(done, timeout, "the demo did not finish")
+
+    def stop(self) -> int:
+        """SIGTERM, as a terminal's Ctrl-C would stop it; the stack's exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+    def messages(self) -> list[dict[str, Any]]:
+        return requests.get(f"{self.ports.sink_url}/api/messages", timeout=5).json()["messages"]
+
+    def document_url(self, path: str) -> str:
+        root = f"http://127.0.0.1:{self.ports.firestore}/v1/projects/{PROJECT}"
+        return f"{root}/databases/(default)/documents/{path}"
+
+
+@pytest.fixture
+def real_stack(tmp_path: Path) -> Iterator[Callable[..., RealStack]]:
+    started: list[RealStack] = []
+    offset = free_offset()
+
+    def start(*args: str) -> RealStack:
+        started.append(RealStack(tmp_path / "local", offset, *args))
+        return started[-1]
+
+    yield start
+    for stack in started:
+        if stack.process.poll() is None:
+            stack.process.kill()
+            stack.process.wait()
+        kill_leftovers({pid for pids in stack.pids().values() for pid in pids})
+        (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "logs" / f"dev-stack-{stack.console.name}").write_text(stack.output())
+
+
+def test_make_dev_restarts_a_killed_notify_and_keeps_the_emulators_and_their_data(real_stack):
+    stack = real_stack()
+    stack.wait_until_demo_done()
+    before = stack.pids()
+    [notify] = before["notify"]
+
+    os.kill(notify, signal.SIGKILL)  # its master only, as in issue 17: the worker lingers
+
+    line = f"notify (pid {notify}) exited with code -9 (SIGKILL); restarting in 1s (restart 1)"
+    wait_for(lambda: line in stack.output(), 15, "the crash was not reported")
+    wait_for(lambda: len(stack.pids()["notify"]) == 2, 15, "notify was not restarted")
+    after = stack.pids()
+    del before["notify"], after["notify"]
+    assert after == before  # nothing else was restarted
+    assert not any(gone(pid) for [pid] in after.values())
+    # The restarted notify has the port (the old worker was killed with its group), and
+    # the data the demo stored is still there: a new grant reaches the demo's profile.
+    key = (stack.local / "demo-funder.key").read_text().strip()
+    grant = {**DEMO_GRANT, "external_id": "after-restart", "title": "Grant after notify died"}
+    response = requests.post(
+        f"{stack.ports.ingest_url}/grants",
+        json=grant,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    wait_for(
+        lambda: any(grant["title"] in m["subject"] for m in stack.messages()),
+        60,
+        "no alert after notify was restarted",
+    )
+
+    assert stack.stop() == 0
+    every = {pid for pids in stack.pids().values() for pid in pids}
+    wait_for(lambda: all(gone(pid) for pid in every), 5, "processes were left behind")
+
+
+def test_keep_data_brings_firestore_the_mailbox_and_working_links_back_after_a_restart(
+    real_stack,
+):
+    first = real_stack("--keep-data")
+    first.wait_until_demo_done()
+    marker = uuid.uuid4().hex
+    written = requests.patch(
+        first.document_url("kept-check/one"),
+        json={"fields": {"marker": {"stringValue": marker}}},
+        timeout=10,
+    )
+    assert written.status_code == 200, written.text
+    mailbox = first.messages()
+    [confirmation] = [m for m in mailbox if m["categories"] == ["confirmation"]]
+    [link] = re.findall(r"https?://\S+/confirm\?token=\S+", confirmation["text"])
+    assert first.stop() == 0
+    assert "Firestore data saved to" in first.output()
+    every = {pid for pids in first.pids().values() for pid in pids}
+    wait_for(lambda: all(gone(pid) for pid in every), 5, "processes were left behind")
+
+    second = real_stack("--keep-data")
+    second.wait_until_demo_done()  # the demo runs again on the kept data
+
+    read = requests.get(second.document_url("kept-check/one"), timeout=10)
+    assert read.status_code == 200, read.text
+    assert read.json()["fields"]["marker"]["stringValue"] == marker
+    kept = second.messages()
+    assert [m["id"] for m in kept[: len(mailbox)]] == [m["id"] for m in mailbox]
+    assert len(kept) > len(mailbox)  # and this run's demo emails came after them
+    # The kept email's link still opens: the link-signing secret was kept with the data.
+    assert requests.get(link, timeout=10).status_code == 200
+    assert second.stop() == 0
