@@ -34,8 +34,9 @@ messages-update: messages-extract
 	  --ignore-obsolete
 
 ## Start the whole local stack (emulators, functions, mail sink, relay) and show it working.
+## KEEP_DATA=1 keeps Firestore's data and the mailbox from one run to the next (.local/kept/).
 dev: $(STAMP) $(MO_FILES)
-	$(PY) -m dev.stack
+	$(PY) -m dev.stack $(if $(filter-out 0 no false,$(KEEP_DATA)),--keep-data)
 
 ## Same, but stop after the demo email arrived (exit code says whether it did).
 smoke: $(STAMP) $(MO_FILES)

@@ -13,12 +13,13 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from dev import procs
-from dev.services import FUNCTIONS, REPO, Ports
+from dev.services import FUNCTIONS, Ports, local_dir
 from dev.topology import apply_topology
 
 DEMO_EMAIL = "demo-cso@example.org"
@@ -61,6 +62,11 @@ def wait_for_stack(ports: Ports, timeout: float = 90.0) -> None:
         procs.wait_until_up(url, timeout)
 
 
+def demo_key_path() -> Path:
+    """Where the demo funder's key is written."""
+    return local_dir() / "demo-funder.key"
+
+
 def create_demo_funder() -> dict[str, str]:
     """A funder with a fresh key, kept in .local/ (git-ignored, mode 600) so you can curl."""
     from shared.runtime.bootstrap import adapters
@@ -69,30 +75,37 @@ def create_demo_funder() -> dict[str, str]:
     ad = adapters()
     # With a contact address, so the demo funder can also tell a project it is interested.
     funder = create_funder(ad, "Demo Foundation", ad.now(), email="demo-funder@example.org")
-    path = REPO / ".local" / "demo-funder.key"
-    path.parent.mkdir(exist_ok=True)
+    path = demo_key_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(funder.api_key + "\n")
     return {"funder_id": funder.funder_id, "api_key": funder.api_key}
 
 
+def mailbox_size(sink: str) -> int:
+    """How many emails the sink holds (a kept mailbox already has some at the start)."""
+    return len(requests.get(f"{sink}/api/messages", timeout=5).json()["messages"])
+
+
 def wait_for_email(
-    sink: str, recipient: str, subject_part: str, timeout: float = 60.0
+    sink: str, recipient: str, subject_part: str, since: int = 0, timeout: float = 60.0
 ) -> dict[str, Any]:
-    """The first email in the sink to `recipient` whose subject contains `subject_part`."""
+    """The first email to `recipient` whose subject contains `subject_part`, among the
+    emails after the first `since`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for message in requests.get(f"{sink}/api/messages", timeout=5).json()["messages"]:
+        url = f"{sink}/api/messages?since={since}"
+        for message in requests.get(url, timeout=5).json()["messages"]:
             if recipient in message["to"] and subject_part in message["subject"]:
                 return message
         time.sleep(0.3)
     raise TimeoutError(f"no email to {recipient} about {subject_part!r} within {timeout:.0f}s")
 
 
-def confirm_from_email(sink: str, recipient: str) -> None:
+def confirm_from_email(sink: str, recipient: str, since: int = 0) -> None:
     """Do what the CSO does: open the confirmation email and press its button (a POST;
     the GET behind the link only shows the page)."""
-    email = wait_for_email(sink, recipient, "confirm")
+    email = wait_for_email(sink, recipient, "confirm", since)
     match = re.search(r"https?://\S+/confirm\?token=\S+", email["text"])
     if match is None:
         raise RuntimeError("the confirmation email has no confirmation link")
@@ -105,10 +118,12 @@ def run_demo(ports: Ports) -> dict[str, Any]:
     apply_topology(project, ports.functions)
     ingest = ports.ingest_url
     sink = ports.sink_url
+    # Only this run's emails count: with --keep-data the mailbox holds the last run's.
+    since = mailbox_size(sink)
     funder = create_demo_funder()
     response = requests.post(f"{ingest}/profiles", json=DEMO_PROFILE, timeout=10)
     response.raise_for_status()
-    confirm_from_email(sink, DEMO_EMAIL)
+    confirm_from_email(sink, DEMO_EMAIL, since)
     started = time.monotonic()
     response = requests.post(
         f"{ingest}/grants",
@@ -117,7 +132,7 @@ def run_demo(ports: Ports) -> dict[str, Any]:
         timeout=10,
     )
     response.raise_for_status()
-    email = wait_for_email(sink, DEMO_EMAIL, DEMO_GRANT["title"])
+    email = wait_for_email(sink, DEMO_EMAIL, DEMO_GRANT["title"], since)
     email["seconds"] = round(time.monotonic() - started, 2)
     return email
 
@@ -135,6 +150,9 @@ def main() -> None:
         print(f"DEMO FAILED: {type(exc).__name__}: {exc}", flush=True)
         sys.exit(1)
     ingest = ports.ingest_url
+    key = demo_key_path()
+    if key.is_relative_to(Path.cwd()):
+        key = key.relative_to(Path.cwd())
     print(
         f"""
 ==================== Grant Match is running ====================
@@ -147,9 +165,9 @@ def main() -> None:
  Mailbox (local SendGrid sink):  {ports.sink_url}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
  Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders
- Demo funder key:                .local/demo-funder.key
+ Demo funder key:                {key}
  Post another grant:
-   export GM_KEY=$(cat .local/demo-funder.key)
+   export GM_KEY=$(cat {key})
    curl -X POST {ingest}/grants -H "Authorization: Bearer $GM_KEY" \\
         -H 'Content-Type: application/json' -d @dev/examples/grant.json
  Ctrl-C stops everything.

@@ -1,5 +1,5 @@
 """Start and stop background processes (each in its own process group) for tests and
-tools that cannot use honcho's foreground loop."""
+tools that start pieces one by one (`make dev` uses dev/supervisor.py)."""
 
 from __future__ import annotations
 

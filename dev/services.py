@@ -23,6 +23,12 @@ def _offset() -> int:
     return int(os.environ.get("GM_PORT_OFFSET", "0"))
 
 
+def local_dir() -> Path:
+    """Where the local stack keeps its logs, mailbox, kept data and the demo key
+    (`.local/`; GM_LOCAL_DIR moves it, so a second stack does not share the first's)."""
+    return Path(os.environ.get("GM_LOCAL_DIR") or REPO / ".local")
+
+
 @dataclass(frozen=True)
 class Ports:
     """Where each piece listens on 127.0.0.1."""
