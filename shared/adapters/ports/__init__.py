@@ -19,7 +19,9 @@ keep each file short.
 
 from shared.adapters.ports.bus import (
     Clock,
+    DeadLetterInbox,
     EmailSender,
+    Parked,
     PermanentSendError,
     Publisher,
     PublishFailed,
@@ -66,6 +68,7 @@ __all__ = [
     "ClaimOutcome",
     "Clock",
     "ConcurrentUpdate",
+    "DeadLetterInbox",
     "DueAlert",
     "EmailSender",
     "ErasureRequestRecord",
@@ -81,6 +84,7 @@ __all__ = [
     "NotificationStatus",
     "NotificationStore",
     "OutboxLedger",
+    "Parked",
     "PermanentSendError",
     "ProcessedEvents",
     "PublishFailed",

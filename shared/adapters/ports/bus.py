@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -75,4 +75,32 @@ class EmailSender(Protocol):
 
     def send(self, email: Email) -> SendReceipt:
         """Send it, retrying briefly what is worth retrying."""
+        ...
+
+
+@dataclass(frozen=True)
+class Parked:
+    """One message in the dead-letter inbox, as pulled (the ack id is valid until
+    released)."""
+
+    ack_id: str
+    message_id: str
+    data: bytes
+    attributes: dict[str, str] = field(default_factory=dict)
+    published_at: datetime | None = None
+
+
+class DeadLetterInbox(Protocol):
+    """Where undeliverable and poison messages wait for a person; reading never loses one."""
+
+    def pull_all(self, limit: int) -> list[Parked]:
+        """Up to `limit` waiting messages, each once, leased until acknowledged or released."""
+        ...
+
+    def acknowledge(self, parked: list[Parked]) -> None:
+        """Remove these messages from the inbox for good."""
+        ...
+
+    def release(self, parked: list[Parked]) -> None:
+        """Put these messages back, at once visible to the next reader."""
         ...
