@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 
-from shared.adapters.firestore_repo import SaveOutcome
+from shared.adapters.ports import SaveOutcome
 from shared.domain.errors import MalformedRequest, Unauthenticated
 from shared.domain.models import (
     ErasureRequest,
@@ -77,7 +77,7 @@ def post_grant() -> Any:
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, GrantSubmission, web().settings.max_body_bytes)
-    result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id, now=ad.now())
+    result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
 
@@ -89,7 +89,7 @@ def import_grant_file() -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     upload = open_upload(request, web().settings.max_import_bytes)
     records = read_records(upload.fmt, upload.stream, upload.options)
-    report = import_grants(ad, funder_id, records, correlation_id=g.correlation_id, now=ad.now())
+    report = import_grants(ad, funder_id, records, correlation_id=g.correlation_id)
     body = {"report": report.as_dict(max_problems=MAX_PROBLEMS_IN_RESPONSE)}
     if report.stopped_at is None:
         return jsonify(body), 200
@@ -106,9 +106,7 @@ def put_grant(grant_id: str) -> Any:
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, GrantSubmission, web().settings.max_body_bytes)
-    result = update_own_grant(
-        ad, funder_id, grant_id, submission, correlation_id=g.correlation_id, now=ad.now()
-    )
+    result = update_own_grant(ad, funder_id, grant_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
 
@@ -142,7 +140,6 @@ def _submit_json(model: type[ProjectSubmission | ProfileSubmission], submit: Any
         submission,
         idempotency_key=_idempotency_key(),
         correlation_id=g.correlation_id,
-        now=ad.now(),
     )
     return _accepted(result)
 
@@ -153,7 +150,7 @@ def post_erasure_request() -> Any:
     address is known: the link goes to the address, if there is anything to delete."""
     ad = adapters()
     submission = parse_json(request, ErasureRequest, web().settings.max_body_bytes)
-    request_erasure(ad, submission, correlation_id=g.correlation_id, now=ad.now())
+    request_erasure(ad, submission, correlation_id=g.correlation_id)
     return jsonify({"status": "accepted"}), 202
 
 
@@ -168,7 +165,7 @@ def list_projects() -> Any:
     query = parse_query(request.args, ProjectQuery)
     header = request.headers.get("Authorization")
     funder_id = authenticate(ad, header) if header else None
-    today = deadline_today(ad.now())
+    today = deadline_today(ad.clock.now())
     if not query.best_fit:
         page = newest_projects(ad, query, FOR_FUNDERS if funder_id else PUBLIC_ONLY, today)
         return _private(jsonify(page.as_json()), funder_id)
@@ -189,7 +186,7 @@ def grant_projects(grant_id: str) -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     query = parse_query(request.args, ProjectQuery)
     grant = owned_grant(ad, funder_id, grant_id)
-    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, deadline_today(ad.now()))
+    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, deadline_today(ad.clock.now()))
     body = {"grant": {"id": grant.id, "title": grant.title}, **page.as_json()}
     return _private(jsonify(body), funder_id)
 
@@ -210,6 +207,6 @@ def post_interest(project_id: str) -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, InterestSubmission, web().settings.max_body_bytes)
     result = express_interest(
-        ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
+        ad, funder_id, project_id, submission, correlation_id=g.correlation_id
     )
     return _accepted(result)

@@ -30,7 +30,7 @@ def share_contact_link() -> Any:
     ad = adapters()
     prefix = web().prefix
     token = request.args.get("token", "")
-    view = preview_share(ad, token, ad.now())
+    view = preview_share(ad, token)
     if request.method == "GET":
         action = "?" + request.query_string.decode("ascii", "replace")
         return share_page("done" if view.accepted else "ask", view, prefix, action=action)
@@ -40,7 +40,7 @@ def share_contact_link() -> Any:
         action = "?" + request.query_string.decode("ascii", "replace")
         state = FormState("share", request.form, exc.errors)
         return share_page("ask", view, prefix, action=action, form=state, status=422)
-    view = share_contact(ad, token, reply.reply, ad.now(), g.correlation_id)
+    view = share_contact(ad, token, reply.reply, g.correlation_id)
     return share_page("done", view, prefix)
 
 
@@ -53,11 +53,11 @@ def emailed_link(action: str) -> Any:
     purpose = Purpose(action)
     token = request.args.get("token", "")
     if request.method == "GET":
-        view = preview_link(ad, purpose, token, ad.now())
+        view = preview_link(ad, purpose, token)
         if view.done:
             return link_page(purpose, "done", view.language)
         # Relative, so the form posts back to this very URL wherever the function is mounted.
         action = "?" + request.query_string.decode("ascii", "replace")
         return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)
-    view = follow_link(ad, purpose, token, ad.now(), g.correlation_id)
+    view = follow_link(ad, purpose, token, g.correlation_id)
     return link_page(purpose, "done", view.language, grant_title=view.grant_title)

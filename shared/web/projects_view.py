@@ -32,7 +32,7 @@ from shared.web.parsing import parse_query
 
 def signed_in(ad: Adapters) -> FunderSession | None:
     """The funder signed in on this browser, if its session and key are still valid."""
-    session = web().sessions.read(request.cookies.get(COOKIE), ad.now())
+    session = web().sessions.read(request.cookies.get(COOKIE), ad.clock.now())
     if session and key_still_valid(ad, session.funder_id, session.key_id):
         return session
     return None
@@ -68,7 +68,7 @@ def projects_page_response(
             grant = owned_grant(ad, session.funder_id, wanted)
         except (NotFound, Forbidden):
             notice, status = "unknown-grant", 404
-    today = deadline_today(ad.now())
+    today = deadline_today(ad.clock.now())
     visibilities = FOR_FUNDERS if session else PUBLIC_ONLY
 
     def listing(query: ProjectQuery) -> Any:
@@ -90,7 +90,7 @@ def projects_page_response(
         sector=query.sector or "",
         country=query.country or "",
         next_cursor=page.next_cursor,
-        funder_name=ad.repo.get_funder_name(session.funder_id) if session else None,
+        funder_name=ad.funders.name_of(session.funder_id) if session else None,
         grant=GrantHeading(grant.id, grant.title) if grant else None,
         sign_in_grant=sign_in_grant,
         sign_in=sign_in,

@@ -61,7 +61,7 @@ def post_web_form(kind: str) -> Any:
     ad = adapters()
     state_id, model, submit = WEB_FORMS[kind]
     token = request.form.get("form_token", "")
-    nonce = web().form_tokens.nonce(token, ad.now())
+    nonce = web().form_tokens.nonce(token, ad.clock.now())
 
     def again(errors: dict[str, str], notice: str | None, status: int, fresh: bool = False) -> Any:
         # The same token while nothing was stored, so a double submit still stores once.
@@ -82,7 +82,6 @@ def post_web_form(kind: str) -> Any:
             submission,
             idempotency_key=f"web-{nonce}",
             correlation_id=g.correlation_id,
-            now=ad.now(),
         )
     except Conflict:  # the token was used for other values: the next press is a new form
         return again({}, "conflict", 409, fresh=True)
@@ -155,7 +154,7 @@ def interest_form(project_id: str) -> Any:
     session = signed_in(ad)
     if session is None:
         return redirect(f"{prefix}/projects?lang={language}#sign-in", 303)
-    card = project_card(public_view(listed_project(ad, project_id, ad.now())), language, None)
+    card = project_card(public_view(listed_project(ad, project_id)), language, None)
     csrf = web().sessions.csrf_token(session)
     if not can_hear_back(ad, session.funder_id):
         return interest_page(
@@ -170,7 +169,5 @@ def interest_form(project_id: str) -> Any:
     except FormInvalid as exc:
         state = FormState("interest", request.form, exc.errors)
         return interest_page(language, prefix, card, csrf, state, status=422)
-    express_interest(
-        ad, session.funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
-    )
+    express_interest(ad, session.funder_id, project_id, submission, correlation_id=g.correlation_id)
     return see_sent("interest", language)
