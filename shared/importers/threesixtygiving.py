@@ -42,6 +42,9 @@ from shared.importers.records import (
 
 FORMAT = "360giving"
 CLASSIFICATIONS = "classification_title"
+#: A 360Giving grant nests a few levels (grants[].recipientOrganization[].location[]…);
+#: a file nested deeper is refused as it is read, before anything recurses over it.
+MAX_DEPTH = 64
 
 #: CSV column titles (the standard's "titles" spreadsheet) -> JSON property names.
 TOP_LEVEL = {
@@ -90,8 +93,14 @@ def read_json(
     """Grants of a JSON package `{"grants": [...]}`, one at a time."""
     index = -1
     try:
-        for index, grant in enumerate(ijson.items(stream, "grants.item", use_float=True)):
+        events = _within_depth(ijson.parse(stream, use_float=True))
+        for index, grant in enumerate(ijson.items(events, "grants.item")):
+            if not isinstance(grant, dict):
+                yield Rejected(f"grants[{index}]", None, "is not a JSON object")
+                continue
             yield map_grant(f"grants[{index}]", grant, mappings, options)
+    except _TooDeep as exc:
+        raise SourceFormatError(f"after grants[{index}]", str(exc)) from exc
     except ijson.JSONError as exc:
         # Only the first line: the parser's next lines quote the file, which may be personal.
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -100,6 +109,24 @@ def read_json(
         raise SourceFormatError(
             "grants", 'no grants found: a 360Giving JSON file is {"grants": [...]}'
         )
+
+
+class _TooDeep(Exception):
+    """The file nests deeper than MAX_DEPTH."""
+
+
+def _within_depth(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+    """The parser's events, stopped by _TooDeep once arrays and objects nest past
+    MAX_DEPTH (a deeply nested value would make the mapping recurse until it fails)."""
+    depth = 0
+    for prefix, event, value in events:
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(f"nested deeper than {MAX_DEPTH} levels")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        yield prefix, event, value
 
 
 def read_csv(
