@@ -43,7 +43,7 @@ from shared.models import (
 )
 from shared.screening import deadline_today
 from shared.services.erasure import request_erasure
-from shared.services.funders import authenticate, check_key, key_still_valid
+from shared.services.funders import authenticate, check_key, end_session, session_still_valid
 from shared.services.grants import delete_own_grant, update_own_grant
 from shared.services.imports import import_grants
 from shared.services.interests import (
@@ -349,7 +349,7 @@ def form_sent() -> Any:
 def _signed_in(ad: Adapters) -> FunderSession | None:
     """The funder signed in on this browser, if its session and key are still valid."""
     session = _sessions().read(request.cookies.get(COOKIE), ad.now())
-    if session and key_still_valid(ad, session.funder_id, session.key_id):
+    if session and session_still_valid(ad, session.funder_id, session.key_id, session.sid):
         return session
     return None
 
@@ -451,7 +451,12 @@ def funder_sign_in() -> Any:
 
 @app.post("/forms/sign-out")
 def funder_sign_out() -> Any:
-    """End the browser's funder session."""
+    """End the browser's funder session, on the server too: a copy of its cookie made
+    before the sign-out no longer signs anyone in."""
+    ad = adapters()
+    session = _sessions().read(request.cookies.get(COOKIE), ad.now())
+    if session is not None:
+        end_session(ad, session.funder_id, session.sid, ad.now(), LIFETIME)
     response = redirect(f"{PREFIX}/projects?lang={page_language(request)}", 303)
     response.delete_cookie(COOKIE, path=PREFIX or "/")
     return response

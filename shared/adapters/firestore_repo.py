@@ -48,6 +48,7 @@ OUTBOX = "outbox"
 PROCESSED = "processed_events"
 RATE_LIMITS = "rate_limits"  # one counter per bucket, subject and window (TTL)
 ERASURE_REQUESTS = "erasure_requests"  # an address waiting for its erasure link (TTL)
+REVOKED_SESSIONS = "revoked_sessions"  # funder web sessions signed out before they expire (TTL)
 
 WORLDWIDE = ANY  # index key for "no restriction", so worldwide grants are found by query
 BATCH_LIMIT = 500  # Firestore's limit on writes in one batch
@@ -195,6 +196,17 @@ class FirestoreRepository:
         except gexc.NotFound:
             return False
         return True
+
+    def revoke_session(self, sid: str, funder_id: str, now: datetime, expire_at: datetime) -> None:
+        """Remember that a web session was signed out, until it would have expired anyway
+        (Firestore TTL deletes the record then)."""
+        self._db.collection(REVOKED_SESSIONS).document(sid).set(
+            {"funder_id": funder_id, "revoked_at": now, "expire_at": expire_at}
+        )
+
+    def session_revoked(self, sid: str) -> bool:
+        """True if the web session `sid` was signed out."""
+        return self._db.collection(REVOKED_SESSIONS).document(sid).get().exists
 
     # -- grants -------------------------------------------------------------------------
     def get_grant_version(self, grant_id: str) -> GrantVersion | None:
