@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     # Processed-event ledger entries expire after this (Firestore TTL in production).
     processed_event_ttl_days: int = Field(14, gt=0)
 
-    # Rate limits per fixed window (shared/rate_limits.py): per funder key, and per client
+    # Rate limits per sliding window (shared/rate_limits.py): per funder key, and per client
     # address for reads, writes and emailed links. Counted in Firestore, across instances.
     rate_limit_window_seconds: int = Field(60, gt=0)
     rate_limit_key_requests: int = Field(120, gt=0)
