@@ -13,6 +13,7 @@ from typing import Annotated, Self, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -23,7 +24,7 @@ from pydantic import (
 
 from shared.domain.codes import CountryCode, CurrencyCode, LanguageCode
 from shared.domain.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
-from shared.domain.text import normalise_text
+from shared.domain.text import blank_if_invisible, normalise_text
 
 # Limits are part of the contract: generous for real use, small enough to refuse abuse.
 MAX_TITLE = 300
@@ -75,10 +76,12 @@ ExternalId = Annotated[
 
 
 def _text(min_length: int, max_length: int) -> object:
-    """A stripped, length-limited, normalised (NFC, no Zawgyi) text type."""
+    """A stripped, length-limited, normalised (NFC, no Zawgyi) text type; text of only
+    invisible characters is blank."""
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        BeforeValidator(blank_if_invisible),
         AfterValidator(normalise_text),
     ]
 

@@ -63,6 +63,9 @@ _SLASHED_DATE = re.compile(
     r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 DAY_FIRST, MONTH_FIRST = "day/month/year", "month/day/year"
+#: A 360Giving grant nests a few levels (grants[].recipientOrganization[].location[]…);
+#: a file nested deeper is refused as it is read, before anything recurses over it.
+MAX_DEPTH = 64
 
 #: CSV column titles (the standard's "titles" spreadsheet) -> JSON property names.
 TOP_LEVEL = {
@@ -112,11 +115,14 @@ def read_json(
     return _in_date_order(_json_grants(stream), mappings, options)
 
 
-def _json_grants(stream: IO[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _json_grants(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
     index = -1
     try:
-        for index, grant in enumerate(ijson.items(stream, "grants.item", use_float=True)):
+        events = _within_depth(ijson.parse(stream, use_float=True))
+        for index, grant in enumerate(ijson.items(events, "grants.item")):
             yield f"grants[{index}]", grant
+    except _TooDeep as exc:
+        raise SourceFormatError(f"after grants[{index}]", str(exc)) from exc
     except ijson.JSONError as exc:
         # Only the first line: the parser's next lines quote the file, which may be personal.
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -125,6 +131,24 @@ def _json_grants(stream: IO[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
         raise SourceFormatError(
             "grants", 'no grants found: a 360Giving JSON file is {"grants": [...]}'
         )
+
+
+class _TooDeep(Exception):
+    """The file nests deeper than MAX_DEPTH."""
+
+
+def _within_depth(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+    """The parser's events, stopped by _TooDeep once arrays and objects nest past
+    MAX_DEPTH (a deeply nested value would make the mapping recurse until it fails)."""
+    depth = 0
+    for prefix, event, value in events:
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(f"nested deeper than {MAX_DEPTH} levels")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        yield prefix, event, value
 
 
 def read_csv(
@@ -153,7 +177,7 @@ def _csv_grants(stream: IO[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _in_date_order(
-    grants: Iterator[tuple[str, dict[str, Any]]], mappings: ImportMappings, options: ImportOptions
+    grants: Iterator[tuple[str, Any]], mappings: ImportMappings, options: ImportOptions
 ) -> Iterator[SourceRecord]:
     """Each grant mapped, in file order, its non-ISO dates read in the order the file
     shows (see the module docstring), then one note per kind of date trouble."""
@@ -168,6 +192,9 @@ def _in_date_order(
 
     try:
         for position, grant in grants:
+            if not isinstance(grant, dict):
+                yield Rejected(position, None, "is not a JSON object")
+                continue
             waits = dates.learn(grant)
             if held or (waits and dates.order is None):
                 held.append((position, grant))

@@ -44,8 +44,8 @@ class Settings(BaseSettings):
     # Processed-event ledger entries expire after this (Firestore TTL in production).
     processed_event_ttl_days: int = Field(14, gt=0)
 
-    # Rate limits per fixed window (shared/web/rate_limit/policy.py): per funder key, and per client
-    # address for reads, writes and emailed links. Counted in Firestore, across instances.
+    # Rate limits per sliding window (shared/web/rate_limit/policy.py): per funder key, and per
+    # client address for reads, writes and emailed links. Counted in Firestore, across instances.
     rate_limit_window_seconds: int = Field(60, gt=0)
     rate_limit_key_requests: int = Field(120, gt=0)
     rate_limit_ip_reads: int = Field(120, gt=0)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar, get_origin
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from shared.domain.text import UnsafeText
 from shared.email.i18n import N_, translations
 
 M = TypeVar("M", bound=BaseModel)
@@ -141,7 +142,8 @@ def _field_and_message(err: Any) -> tuple[str, str]:
         return "(form)", _INVALID
     field = str(err["loc"][0])
     if err["type"] == "value_error":
-        if "control characters" in err["msg"]:
+        # Control, bidirectional, tag or noncharacters: invisible, so one message for all.
+        if isinstance((err.get("ctx") or {}).get("error"), UnsafeText):
             return field, _CONTROL_CHARACTERS
         return field, _VALUE_ERROR_BY_FIELD.get(field, _INVALID)
     if err["type"] == "missing" and field in _CHOICE_FIELDS:

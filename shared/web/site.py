@@ -17,7 +17,7 @@ from shared.domain.errors import Conflict, Forbidden, Unauthenticated
 from shared.domain.ids import is_grant_id
 from shared.domain.models import InterestSubmission, ProfileSubmission, ProjectSubmission
 from shared.email.links import grant_projects_page
-from shared.services.funders import check_key
+from shared.services.funders import check_key, end_session
 from shared.services.interests import can_hear_back, express_interest, listed_project
 from shared.services.project_listings import public_view
 from shared.services.submissions import submit_profile, submit_project
@@ -137,7 +137,12 @@ def funder_sign_in() -> Any:
 
 @site.post("/forms/sign-out")
 def funder_sign_out() -> Any:
-    """End the browser's funder session."""
+    """End the browser's funder session, on the server too: a copy of its cookie made
+    before the sign-out no longer signs anyone in."""
+    ad = adapters()
+    session = web().sessions.read(request.cookies.get(COOKIE), ad.clock.now())
+    if session is not None:
+        end_session(ad, session.funder_id, session.sid, LIFETIME)
     prefix = web().prefix
     response = redirect(f"{prefix}/projects?lang={page_language(request)}", 303)
     response.delete_cookie(COOKIE, path=prefix or "/")

@@ -124,6 +124,22 @@ def test_broken_json_stops_the_read_after_the_records_before_it():
         next(records)
 
 
+def test_json_nested_deeper_than_a_grant_can_be_is_a_format_error_not_a_recursion():
+    body = b'{"grants": [{"id": "a", "title": "A", "awardDate": "2026-01-01"}, {"id": "b", '
+    body += b'"title": ' + b"[" * 1000 + b"]" * 1000 + b"}]}"
+    records = read_records("360giving", io.BytesIO(body))
+    assert next(records).submission.external_id == "a"
+    with pytest.raises(SourceFormatError, match=r"after grants\[0\]: nested deeper than 64"):
+        next(records)
+
+
+def test_a_grant_that_is_not_an_object_is_rejected_not_an_error():
+    body = b'{"grants": [[1], 2, "x", {"id": "a", "title": "A", "awardDate": "2026-01-01"}]}'
+    records = list(read_records("360giving", io.BytesIO(body)))
+    assert [r.reason for r in records[:3]] == ["is not a JSON object"] * 3
+    assert records[3].submission.external_id == "a"
+
+
 def test_a_csv_without_an_identifier_column_is_a_format_error():
     with pytest.raises(SourceFormatError, match="no 'Identifier' column"):
         list(read_records("360giving", io.BytesIO(b"Title,Amount\nx,1\n")))

@@ -15,6 +15,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.common import BATCH_LIMIT, FirestoreStore
+from shared.adapters.ports import WindowCount
 from shared.domain.events import Envelope
 
 OUTBOX = "outbox"
@@ -75,11 +76,41 @@ class FirestoreProcessedEvents(FirestoreStore):
 
 
 class FirestoreRateCounters(FirestoreStore):
-    """Fixed-window request counters (TTL)."""
+    """Request counters per fixed window (TTL): admitted requests per tick and the latest
+    one's time, read two windows at a time for a sliding window."""
 
-    def count(self, counter_id: str, expire_at: datetime) -> int:
-        """Add one to a window's counter and return the new count, in one atomic write
-        (Firestore returns the result of the increment with the write)."""
+    def rate_windows(self, counter_ids: list[str]) -> list[WindowCount]:
+        """The windows' admitted requests per tick, in the order asked (empty for a
+        window never counted), in one read."""
+        refs = [self._db.collection(RATE_LIMITS).document(i) for i in counter_ids]
+        found = {snap.id: snap.to_dict() for snap in self._db.get_all(refs) if snap.exists}
+        windows = []
+        for counter_id in counter_ids:
+            doc = found.get(counter_id, {})
+            ticks = {int(name[1:]): int(n) for name, n in (doc.get("ticks") or {}).items()}
+            windows.append(WindowCount(ticks, float(doc.get("last_seen", 0))))
+        return windows
+
+    def count_admitted(self, counter_id: str, expire_at: datetime, tick: int, at: float) -> int:
+        """Count a request as admitted in its window and tick, keep the latest request
+        time, and return the window's admitted total, in one atomic write (Firestore
+        returns the results of the increments with the write)."""
         ref = self._db.collection(RATE_LIMITS).document(counter_id)
-        result = ref.set({"count": firestore.Increment(1), "expire_at": expire_at}, merge=True)
-        return int(result.transform_results[0].integer_value)
+        result = ref.set(
+            {
+                "count": firestore.Increment(1),
+                "admitted": firestore.Increment(1),
+                "ticks": {f"t{tick}": firestore.Increment(1)},
+                "last_seen": firestore.Maximum(at),
+                "expire_at": expire_at,
+            },
+            merge=True,
+        )
+        # The client sends, and Firestore answers, the transforms sorted by field path.
+        paths = sorted(["count", "admitted", f"ticks.t{tick}", "last_seen"])
+        return int(result.transform_results[paths.index("admitted")].integer_value)
+
+    def count_refused(self, counter_id: str, expire_at: datetime) -> None:
+        """Count a request refused in its window (it takes no room in the window)."""
+        ref = self._db.collection(RATE_LIMITS).document(counter_id)
+        ref.set({"count": firestore.Increment(1), "expire_at": expire_at}, merge=True)

@@ -43,6 +43,7 @@ from shared.adapters.ports.records import (
     NotificationRecord,
     NotificationStatus,
     SaveOutcome,
+    WindowCount,
     alert_id,
 )
 from shared.adapters.ports.stores import (
@@ -94,5 +95,6 @@ __all__ = [
     "SendReceipt",
     "SubscriberStore",
     "TransientSendError",
+    "WindowCount",
     "alert_id",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -174,3 +175,12 @@ class ErasureRequestRecord:
     email: str
     created_at: datetime
     expire_at: datetime
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """One fixed window's counter as stored: admitted requests per tick, and when the
+    latest came (Unix seconds)."""
+
+    ticks: Mapping[int, int] = field(default_factory=dict)
+    last_seen: float = 0.0

@@ -18,6 +18,7 @@ from shared.adapters.ports.records import (
     NotificationClaim,
     NotificationRecord,
     SaveOutcome,
+    WindowCount,
 )
 from shared.domain.events import Envelope
 from shared.domain.models import Grant, Interest, Match, Profile, Project
@@ -54,6 +55,14 @@ class FunderStore(Protocol):
 
     def get_api_key(self, key_id: str) -> ApiKeyRecord | None:
         """A key by id."""
+        ...
+
+    def revoke_session(self, sid: str, funder_id: str, now: datetime, expire_at: datetime) -> None:
+        """Remember that a web session was signed out, until it would have expired anyway."""
+        ...
+
+    def session_revoked(self, sid: str) -> bool:
+        """True if the web session `sid` was signed out."""
         ...
 
     def revoke_api_key(self, key_id: str, now: datetime) -> bool:
@@ -378,8 +387,18 @@ class ProcessedEvents(Protocol):
 
 
 class RateCounters(Protocol):
-    """Fixed-window request counters."""
+    """Request counters per fixed window, read two at a time for a sliding window."""
 
-    def count(self, counter_id: str, expire_at: datetime) -> int:
-        """Add one to a window's counter atomically; the new count."""
+    def rate_windows(self, counter_ids: list[str]) -> list[WindowCount]:
+        """The windows' admitted requests per tick, in the order asked (empty for a
+        window never counted), in one read."""
+        ...
+
+    def count_admitted(self, counter_id: str, expire_at: datetime, tick: int, at: float) -> int:
+        """Count an admitted request in its window and tick atomically; the window's
+        admitted total."""
+        ...
+
+    def count_refused(self, counter_id: str, expire_at: datetime) -> None:
+        """Count a refused request in its window (it takes no room)."""
         ...
