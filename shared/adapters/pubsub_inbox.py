@@ -3,25 +3,15 @@ for a person. Reading it never loses a message: what is not acknowledged goes ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from shared.adapters.ports import Parked
 
 DEAD_LETTER_INBOX = "dead-letter-inbox"
 
 
-@dataclass(frozen=True)
-class Parked:
-    """One message in the inbox, as pulled (the ack id is valid until released)."""
-
-    ack_id: str
-    message_id: str
-    data: bytes
-    attributes: dict[str, str] = field(default_factory=dict)
-    published_at: datetime | None = None
-
-
-class DeadLetterInbox:
+class PubSubDeadLetterInbox:
     """Pull, acknowledge and release the messages of the dead-letter inbox."""
 
     def __init__(self, project: str, subscription: str = DEAD_LETTER_INBOX) -> None:

@@ -18,13 +18,10 @@ from typing import Any
 
 from google.api_core.retry import Retry
 
+from shared.adapters.ports import PublishFailed
 from shared.domain.events import DEAD_LETTER_TOPIC, Envelope, encode
 
 BATCH_MAX_LATENCY_SECONDS = 0.001
-
-
-class PublishFailed(Exception):
-    """Pub/Sub did not confirm the message in time; the caller keeps it in the outbox."""
 
 
 class PubSubPublisher:

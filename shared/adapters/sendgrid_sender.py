@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 import urllib.error
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -25,6 +24,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from shared.adapters.ports import PermanentSendError, SendReceipt, TransientSendError
+
 if TYPE_CHECKING:  # only a type here: match and the relay never render, so they never load
     # the templates, Babel and the catalogues that shared.email.rendering brings (cold start).
     from shared.email.rendering import Email
@@ -35,30 +36,6 @@ logging.getLogger("python_http_client").setLevel(logging.WARNING)
 
 MAX_WAIT_SECONDS = 30.0
 _BACKOFF = wait_exponential_jitter(multiplier=0.5, max=MAX_WAIT_SECONDS, jitter=0.5)
-
-
-class TransientSendError(Exception):
-    """Worth retrying later (rate limit, provider outage, timeout)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PermanentSendError(Exception):
-    """Retrying will not help (bad request, unauthorised sender...)."""
-
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-
-
-@dataclass(frozen=True)
-class SendReceipt:
-    """What the provider told us about an accepted email."""
-
-    status_code: int
-    message_id: str
 
 
 def _header(headers: Any, name: str) -> str | None:

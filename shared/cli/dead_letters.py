@@ -11,7 +11,7 @@ import click
 from shared.runtime.config import get_settings
 
 if TYPE_CHECKING:
-    from shared.adapters.pubsub_inbox import DeadLetterInbox
+    from shared.adapters.pubsub_inbox import PubSubDeadLetterInbox
 
 
 @click.group("dead-letters")
@@ -19,11 +19,11 @@ def dead_letters() -> None:
     """The dead-letter inbox (pull subscription `dead-letter-inbox`)."""
 
 
-def _inbox() -> DeadLetterInbox:
+def _inbox() -> PubSubDeadLetterInbox:
     # Imported here: every other command starts without loading the Pub/Sub client.
-    from shared.adapters.pubsub_inbox import DeadLetterInbox
+    from shared.adapters.pubsub_inbox import PubSubDeadLetterInbox
 
-    return DeadLetterInbox(get_settings().google_cloud_project)
+    return PubSubDeadLetterInbox(get_settings().google_cloud_project)
 
 
 @dead_letters.command("list")

@@ -17,8 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from shared.adapters.pubsub_inbox import DeadLetterInbox, Parked
-from shared.adapters.pubsub_publisher import PubSubPublisher
+from shared.adapters.ports import DeadLetterInbox, Parked, Publisher
 from shared.domain.errors import PoisonMessage
 from shared.domain.events import decode
 from shared.runtime.jsonlog import redact
@@ -104,7 +103,7 @@ class ReplayReport:
 
 def replay_dead_letters(
     inbox: DeadLetterInbox,
-    publisher: PubSubPublisher,
+    publisher: Publisher,
     *,
     message_ids: set[str] | None,
     limit: int,
