@@ -41,7 +41,7 @@ class Run:
         """The Firestore client of this process (pointed at the stack's emulator)."""
         from shared.runtime.bootstrap import adapters
 
-        return adapters().repo._db
+        return adapters().grants.client  # type: ignore[attr-defined]
 
 
 def start_run(stack: BenchStack, phase: str, timing: Timing, traced: bool = False) -> Run:
@@ -51,9 +51,9 @@ def start_run(stack: BenchStack, phase: str, timing: Timing, traced: bool = Fals
 
     stack.restart_functions(phase, timing, traced)
     ad = adapters()
-    funder = create_funder(ad, "Benchmark Foundation", ad.now())
+    funder = create_funder(ad, "Benchmark Foundation")
     chosen = targets(PROFILES)
-    seed_profiles(ad.repo._db, chosen, ad.now())
+    seed_profiles(Run.db(), chosen, ad.clock.now())
     poster = GrantPoster(stack.ingest_url, funder.api_key, chosen, today_utc())
     return Run(stack, timing, poster, Mailbox(stack.sink_url), chosen)
 
@@ -107,7 +107,8 @@ def accepted_latencies(sent: Iterable[Sent], mailbox: Mailbox) -> list[float]:
 
 def accounting(run: Run, sent: list[Sent]) -> dict[str, Any]:
     """What was accepted, stored, matched and emailed: nothing may go missing."""
-    from shared.adapters.firestore_repo import GRANTS, MATCHES
+    from shared.adapters.firestore.grants import GRANTS
+    from shared.adapters.firestore.matches import MATCHES
 
     db = run.db()
     accepted = [s for s in sent if s.accepted]
@@ -132,7 +133,9 @@ def _count(db: Any, collection: str) -> int:
 
 def timelines(run: Run, sent: list[Sent]) -> list[hops.Timeline]:
     """Every accepted grant's timestamps, from the logs, Firestore and the sink."""
-    from shared.adapters.firestore_repo import ALERTS, MATCHES, NOTIFICATIONS
+    from shared.adapters.firestore.alerts import ALERTS
+    from shared.adapters.firestore.matches import MATCHES
+    from shared.adapters.firestore.notifications import NOTIFICATIONS
 
     db = run.db()
     stored = _log_times(run.stack, "ingest", "grant created")

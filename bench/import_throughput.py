@@ -50,9 +50,7 @@ def _child(mode: str, fmt: str, path: str, funder_id: str) -> None:
             from shared.services.imports import import_grants
 
             ad = adapters()
-            report = import_grants(
-                ad, funder_id, read_records(fmt, stream), correlation_id="bench", now=ad.now()
-            )
+            report = import_grants(ad, funder_id, read_records(fmt, stream), correlation_id="bench")
             result = {k: v for k, v in report.as_dict(0).items() if k != "problems"}
     result["seconds"] = time.perf_counter() - started
     print(json.dumps(result))
@@ -105,7 +103,7 @@ def _prepare(env: dict[str, str]) -> str:
     publisher = pubsub_v1.PublisherClient()
     publisher.create_topic(name=publisher.topic_path(PROJECT, "grant-published"))
     ad = adapters()
-    return create_funder(ad, "Bench Fund", ad.now()).funder_id
+    return create_funder(ad, "Bench Fund").funder_id
 
 
 def main() -> None:

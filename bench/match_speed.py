@@ -56,7 +56,7 @@ def _profiles(start: int, count: int, rng: random.Random) -> Iterable:
 
 
 def _seed(db, start: int, count: int, rng: random.Random) -> float:
-    from shared.adapters.firestore_repo import PROFILES, profile_document
+    from shared.adapters.firestore.subscribers import PROFILES, profile_document
 
     began = time.perf_counter()
     batch, pending = db.batch(), 0
@@ -109,25 +109,25 @@ def _grants():
     }
 
 
-def _full_scan(repo, collection: str) -> Iterable[dict]:
-    """The baseline: read every document (counted like the repository's own reads)."""
-    for snap in repo._db.collection(collection).stream():
-        repo.documents_read += 1
+def _full_scan(store, collection: str) -> Iterable[dict]:
+    """The baseline: read every document (counted like the store's own reads)."""
+    for snap in store.client.collection(collection).stream():
+        store.documents_read += 1
         yield snap.to_dict()
 
 
-def _measure(repo, fetch: Callable[[], Iterable], grant, today) -> tuple[float, int, set[str]]:
+def _measure(store, fetch: Callable[[], Iterable], grant, today) -> tuple[float, int, set[str]]:
     from shared.domain.models import Profile
     from shared.matching.engine import evaluate
 
-    before = repo.documents_read
+    before = store.documents_read
     began = time.perf_counter()
     matched = set()
     for item in fetch():
         profile = item if isinstance(item, Profile) else Profile.model_validate(item)
         if evaluate(grant, profile, today) is not None:
             matched.add(profile.id)
-    return time.perf_counter() - began, repo.documents_read - before, matched
+    return time.perf_counter() - began, store.documents_read - before, matched
 
 
 def run(sizes: list[int]) -> list[dict]:
@@ -141,11 +141,11 @@ def run(sizes: list[int]) -> list[dict]:
         os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host_port
         from google.cloud import firestore
 
-        from shared.adapters.firestore_repo import PROFILES, FirestoreRepository
+        from shared.adapters.firestore.subscribers import PROFILES, FirestoreSubscribers
         from shared.matching.relevance import analyse
 
         db = firestore.Client(project=PROJECT)
-        repo = FirestoreRepository(db)
+        store = FirestoreSubscribers(db)
         rng = random.Random(SEED)
         today = datetime(2026, 12, 1, tzinfo=UTC).date()
         grants = _grants()
@@ -166,11 +166,11 @@ def run(sizes: list[int]) -> list[dict]:
             repeats = 3 if size <= 10_000 else 1
             for name, grant in grants.items():
                 indexed = [
-                    _measure(repo, lambda g=grant: repo.candidate_profiles(g), grant, today)
+                    _measure(store, lambda g=grant: store.candidate_profiles(g), grant, today)
                     for _ in range(repeats)
                 ]
                 scan = [
-                    _measure(repo, lambda: _full_scan(repo, PROFILES), grant, today)
+                    _measure(store, lambda: _full_scan(store, PROFILES), grant, today)
                     for _ in range(repeats)
                 ]
                 i_time = statistics.median(t for t, _, _ in indexed)

@@ -140,7 +140,7 @@ def io_costs(results: dict[str, Any], top: int = 6) -> str:
     """The most expensive I/O calls per process (traced processing run)."""
     costs = results["latency_processing"]["io_ms_per_grant"]
     note = (
-        "Every repository call, publish, send and alert rendering, timed in the functions"
+        "Every store call, publish, send and alert rendering, timed in the functions"
         " (bench/traced.py), divided by the grants of the run. The relay's calls serve every"
         " grant at once (its passes run whether or not anything is due).\n\n"
     )

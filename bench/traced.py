@@ -63,11 +63,37 @@ def _wrap_public(cls: type, prefix: str, names: list[str] | None = None) -> None
 def install() -> None:
     """Wrap the adapters' I/O and the email rendering."""
     import shared.services.alerts as alerts
-    from shared.adapters.firestore_repo import FirestoreRepository
+    from shared.adapters.firestore.alerts import FirestoreAlerts
+    from shared.adapters.firestore.erasure import FirestoreErasure
+    from shared.adapters.firestore.funders import FirestoreFunders
+    from shared.adapters.firestore.grants import FirestoreGrants
+    from shared.adapters.firestore.interests import FirestoreInterests
+    from shared.adapters.firestore.ledgers import (
+        FirestoreOutbox,
+        FirestoreProcessedEvents,
+        FirestoreRateCounters,
+    )
+    from shared.adapters.firestore.matches import FirestoreMatches
+    from shared.adapters.firestore.notifications import FirestoreNotifications
+    from shared.adapters.firestore.subscribers import FirestoreSubscribers
     from shared.adapters.pubsub_publisher import PubSubPublisher
     from shared.adapters.sendgrid_sender import SendGridSender
 
-    _wrap_public(FirestoreRepository, "firestore")
+    stores = {
+        "alerts": FirestoreAlerts,
+        "erasure": FirestoreErasure,
+        "funders": FirestoreFunders,
+        "grants": FirestoreGrants,
+        "interests": FirestoreInterests,
+        "outbox": FirestoreOutbox,
+        "processed": FirestoreProcessedEvents,
+        "rate_counters": FirestoreRateCounters,
+        "matches": FirestoreMatches,
+        "notifications": FirestoreNotifications,
+        "subscribers": FirestoreSubscribers,
+    }
+    for name, store in stores.items():
+        _wrap_public(store, f"firestore.{name}")
     _wrap_public(PubSubPublisher, "pubsub", ["publish_many", "publish_raw"])
     _wrap_public(SendGridSender, "sendgrid", ["send"])
     alerts.render_alerts = _timed("render.alerts", alerts.render_alerts)

@@ -55,7 +55,7 @@ def seed_profiles(db: Any, chosen: list[Target], now: datetime) -> None:
     """Store confirmed instant profiles, as `confirm_recipient` leaves them once their
     owners followed the confirmation link (written directly: thousands of confirmations
     through the stack would load it before the measurement starts)."""
-    from shared.adapters.firestore_repo import PROFILES, profile_document
+    from shared.adapters.firestore.subscribers import PROFILES, profile_document
     from shared.domain.models import Profile
 
     batch, pending = db.batch(), 0

@@ -68,7 +68,7 @@ def create_demo_funder() -> dict[str, str]:
 
     ad = adapters()
     # With a contact address, so the demo funder can also tell a project it is interested.
-    funder = create_funder(ad, "Demo Foundation", ad.now(), email="demo-funder@example.org")
+    funder = create_funder(ad, "Demo Foundation", email="demo-funder@example.org")
     path = REPO / ".local" / "demo-funder.key"
     path.parent.mkdir(exist_ok=True)
     path.touch(mode=0o600)

@@ -18,7 +18,7 @@ from typing import Any
 import functions_framework
 from flask import Flask, Request, g, jsonify, redirect, request
 
-from shared.adapters.firestore_repo import SaveOutcome
+from shared.adapters.ports import SaveOutcome
 from shared.domain.errors import (
     Conflict,
     Forbidden,
@@ -139,7 +139,7 @@ def post_grant() -> Any:
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
-    result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id, now=ad.now())
+    result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
 
@@ -151,7 +151,7 @@ def import_grant_file() -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     upload = open_upload(request, settings.max_import_bytes)
     records = read_records(upload.fmt, upload.stream, upload.options)
-    report = import_grants(ad, funder_id, records, correlation_id=g.correlation_id, now=ad.now())
+    report = import_grants(ad, funder_id, records, correlation_id=g.correlation_id)
     body = {"report": report.as_dict(max_problems=MAX_PROBLEMS_IN_RESPONSE)}
     if report.stopped_at is None:
         return jsonify(body), 200
@@ -168,9 +168,7 @@ def put_grant(grant_id: str) -> Any:
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, GrantSubmission, settings.max_body_bytes)
-    result = update_own_grant(
-        ad, funder_id, grant_id, submission, correlation_id=g.correlation_id, now=ad.now()
-    )
+    result = update_own_grant(ad, funder_id, grant_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
 
@@ -204,7 +202,6 @@ def _submit_json(model: type[ProjectSubmission | ProfileSubmission], submit: Any
         submission,
         idempotency_key=_idempotency_key(),
         correlation_id=g.correlation_id,
-        now=ad.now(),
     )
     return _accepted(result)
 
@@ -215,7 +212,7 @@ def post_erasure_request() -> Any:
     address is known: the link goes to the address, if there is anything to delete."""
     ad = adapters()
     submission = parse_json(request, ErasureRequest, settings.max_body_bytes)
-    request_erasure(ad, submission, correlation_id=g.correlation_id, now=ad.now())
+    request_erasure(ad, submission, correlation_id=g.correlation_id)
     return jsonify({"status": "accepted"}), 202
 
 
@@ -230,7 +227,7 @@ def list_projects() -> Any:
     query = parse_query(request.args, ProjectQuery)
     header = request.headers.get("Authorization")
     funder_id = authenticate(ad, header) if header else None
-    today = deadline_today(ad.now())
+    today = deadline_today(ad.clock.now())
     if not query.best_fit:
         page = newest_projects(ad, query, FOR_FUNDERS if funder_id else PUBLIC_ONLY, today)
         return _private(jsonify(page.as_json()), funder_id)
@@ -251,7 +248,7 @@ def grant_projects(grant_id: str) -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     query = parse_query(request.args, ProjectQuery)
     grant = owned_grant(ad, funder_id, grant_id)
-    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, deadline_today(ad.now()))
+    page = best_fit_projects(ad, grant, query, FOR_FUNDERS, deadline_today(ad.clock.now()))
     body = {"grant": {"id": grant.id, "title": grant.title}, **page.as_json()}
     return _private(jsonify(body), funder_id)
 
@@ -272,7 +269,7 @@ def post_interest(project_id: str) -> Any:
     funder_id = authenticate(ad, request.headers.get("Authorization"))
     submission = parse_json(request, InterestSubmission, settings.max_body_bytes)
     result = express_interest(
-        ad, funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
+        ad, funder_id, project_id, submission, correlation_id=g.correlation_id
     )
     return _accepted(result)
 
@@ -305,7 +302,7 @@ def post_web_form(kind: str) -> Any:
     ad = adapters()
     state_id, model, submit = WEB_FORMS[kind]
     token = request.form.get("form_token", "")
-    nonce = _form_tokens().nonce(token, ad.now())
+    nonce = _form_tokens().nonce(token, ad.clock.now())
 
     def again(errors: dict[str, str], notice: str | None, status: int, fresh: bool = False) -> Any:
         # The same token while nothing was stored, so a double submit still stores once.
@@ -326,7 +323,6 @@ def post_web_form(kind: str) -> Any:
             submission,
             idempotency_key=f"web-{nonce}",
             correlation_id=g.correlation_id,
-            now=ad.now(),
         )
     except Conflict:  # the token was used for other values: the next press is a new form
         return again({}, "conflict", 409, fresh=True)
@@ -348,7 +344,7 @@ def form_sent() -> Any:
 
 def _signed_in(ad: Adapters) -> FunderSession | None:
     """The funder signed in on this browser, if its session and key are still valid."""
-    session = _sessions().read(request.cookies.get(COOKIE), ad.now())
+    session = _sessions().read(request.cookies.get(COOKIE), ad.clock.now())
     if session and key_still_valid(ad, session.funder_id, session.key_id):
         return session
     return None
@@ -384,7 +380,7 @@ def _projects_page(
             grant = owned_grant(ad, session.funder_id, wanted)
         except (NotFound, Forbidden):
             notice, status = "unknown-grant", 404
-    today = deadline_today(ad.now())
+    today = deadline_today(ad.clock.now())
     visibilities = FOR_FUNDERS if session else PUBLIC_ONLY
 
     def listing(query: ProjectQuery) -> Any:
@@ -406,7 +402,7 @@ def _projects_page(
         sector=query.sector or "",
         country=query.country or "",
         next_cursor=page.next_cursor,
-        funder_name=ad.repo.get_funder_name(session.funder_id) if session else None,
+        funder_name=ad.funders.name_of(session.funder_id) if session else None,
         grant=GrantHeading(grant.id, grant.title) if grant else None,
         sign_in_grant=sign_in_grant,
         sign_in=sign_in,
@@ -466,7 +462,7 @@ def interest_form(project_id: str) -> Any:
     session = _signed_in(ad)
     if session is None:
         return redirect(f"{PREFIX}/projects?lang={language}#sign-in", 303)
-    card = project_card(public_view(listed_project(ad, project_id, ad.now())), language, None)
+    card = project_card(public_view(listed_project(ad, project_id)), language, None)
     csrf = _sessions().csrf_token(session)
     if not can_hear_back(ad, session.funder_id):
         return interest_page(
@@ -481,9 +477,7 @@ def interest_form(project_id: str) -> Any:
     except FormInvalid as exc:
         state = FormState("interest", request.form, exc.errors)
         return interest_page(language, PREFIX, card, csrf, state, status=422)
-    express_interest(
-        ad, session.funder_id, project_id, submission, correlation_id=g.correlation_id, now=ad.now()
-    )
+    express_interest(ad, session.funder_id, project_id, submission, correlation_id=g.correlation_id)
     return _see_sent("interest", language)
 
 
@@ -493,7 +487,7 @@ def share_contact_link() -> Any:
     asks (mail scanners prefetch links); POST shares the CSO's address, with its reply."""
     ad = adapters()
     token = request.args.get("token", "")
-    view = preview_share(ad, token, ad.now())
+    view = preview_share(ad, token)
     if request.method == "GET":
         action = "?" + request.query_string.decode("ascii", "replace")
         return share_page("done" if view.accepted else "ask", view, PREFIX, action=action)
@@ -503,7 +497,7 @@ def share_contact_link() -> Any:
         action = "?" + request.query_string.decode("ascii", "replace")
         state = FormState("share", request.form, exc.errors)
         return share_page("ask", view, PREFIX, action=action, form=state, status=422)
-    view = share_contact(ad, token, reply.reply, ad.now(), g.correlation_id)
+    view = share_contact(ad, token, reply.reply, g.correlation_id)
     return share_page("done", view, PREFIX)
 
 
@@ -516,13 +510,13 @@ def emailed_link(action: str) -> Any:
     purpose = Purpose(action)
     token = request.args.get("token", "")
     if request.method == "GET":
-        view = preview_link(ad, purpose, token, ad.now())
+        view = preview_link(ad, purpose, token)
         if view.done:
             return link_page(purpose, "done", view.language)
         # Relative, so the form posts back to this very URL wherever the function is mounted.
         action = "?" + request.query_string.decode("ascii", "replace")
         return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)
-    view = follow_link(ad, purpose, token, ad.now(), g.correlation_id)
+    view = follow_link(ad, purpose, token, g.correlation_id)
     return link_page(purpose, "done", view.language, grant_title=view.grant_title)
 
 

@@ -27,7 +27,7 @@ def relay(request: Request) -> tuple[dict[str, Any], int]:
     """Cloud Functions entry point: one relay pass. Answers 503 when Pub/Sub refused an
     event, so the scheduler records a failed run; the next run retries it."""
     ad = adapters()
-    report = relay_once(ad, ad.now())
+    report = relay_once(ad)
     body = {
         "published": report.published,
         "failed": report.failed,

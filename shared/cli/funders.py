@@ -27,7 +27,7 @@ def create(name: str, email: str | None, language: str, as_json: bool) -> None:
 
     ad = adapters()
     try:
-        created = create_funder(ad, name, ad.now(), email=email, language=language)
+        created = create_funder(ad, name, email=email, language=language)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--email") from exc
     if as_json:
@@ -56,7 +56,7 @@ def add_key_command(funder_id: str) -> None:
     from shared.services.funders import add_key
 
     ad = adapters()
-    key_id, plaintext = add_key(ad, funder_id, ad.now())
+    key_id, plaintext = add_key(ad, funder_id)
     click.echo(f"key id:  {key_id}")
     click.echo(f"API key: {plaintext}")
 
@@ -66,6 +66,6 @@ def add_key_command(funder_id: str) -> None:
 def revoke_key(key_id: str) -> None:
     """Revoke a key: requests with it are refused from now on."""
     ad = adapters()
-    if not ad.repo.revoke_api_key(key_id, ad.now()):
+    if not ad.funders.revoke_api_key(key_id, ad.clock.now()):
         raise click.ClickException(f"no key {key_id}")
     click.echo(f"revoked {key_id}")

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH
+from shared.adapters.ports import MAX_GRANTS_PER_BATCH
 from shared.domain.errors import DomainError
 from shared.importers import FORMATS, read_records
 from shared.importers.records import ImportOptions
@@ -83,7 +83,6 @@ def import_command(
             funder_id,
             read_records(fmt, stream, options),
             correlation_id=f"import-{secrets.token_hex(8)}",
-            now=ad.now(),
             batch_size=batch_size,
             on_problem=sink,
             on_chunk=shown,

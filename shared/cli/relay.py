@@ -23,7 +23,7 @@ def relay(loop: bool, every: float) -> None:
     ad = adapters()
     while True:
         try:
-            report = relay_once(ad, ad.now())
+            report = relay_once(ad)
         except Exception as exc:
             click.echo(f"relay pass failed: {type(exc).__name__}: {exc}", err=True)
             if not loop:

@@ -56,13 +56,13 @@ def consume(
         event_id=envelope.id,
         event_name=envelope.name.value,
     ):
-        ledger_id = _ledger_id(envelope, ad.now())
-        if ad.repo.was_processed(consumer, ledger_id):
+        ledger_id = _ledger_id(envelope, ad.clock.now())
+        if ad.processed.was_processed(consumer, ledger_id):
             log.info("duplicate delivery ignored")
             return "duplicate"
         handlers[envelope.name](envelope, ad)
-        now = ad.now()
-        ad.repo.mark_processed(
+        now = ad.clock.now()
+        ad.processed.mark_processed(
             consumer, ledger_id, now, timedelta(days=ad.settings.processed_event_ttl_days)
         )
         return "handled"

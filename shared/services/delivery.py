@@ -16,15 +16,21 @@ short as one Firestore write (retried five times).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
-from typing import Any
 
 from tenacity import Retrying, stop_after_attempt, wait_exponential
 
-from shared.adapters.firestore_repo import ClaimOutcome
-from shared.adapters.sendgrid_sender import PermanentSendError, TransientSendError
+from shared.adapters.ports import (
+    AlertStatus,
+    ClaimOutcome,
+    NotificationClaim,
+    NotificationStatus,
+    PermanentSendError,
+    TransientSendError,
+)
 from shared.domain.events import Envelope
 from shared.domain.recipients import EmailKind, Recipient
 from shared.email.links import LinkSigner
@@ -67,20 +73,20 @@ def deliver(ad: Adapters, out: Outgoing, cause: Envelope) -> str:
     if not out.recipient.may_receive(out.kind):
         log.info("recipient may not receive this email", extra={"notification_id": nid})
         return "not-allowed"
-    claim = ad.repo.claim_notification(
+    claim = ad.notifications.claim(
         nid,
-        {
-            "kind": out.kind.value,
-            "recipient_kind": out.recipient.kind.value,
-            "recipient_id": out.recipient.id,
-            "alert_ids": out.alert_ids,
-            "event_id": cause.id,
-            "correlation_id": cause.correlation_id,
+        NotificationClaim(
+            kind=out.kind,
+            recipient_kind=out.recipient.kind,
+            recipient_id=out.recipient.id,
+            alert_ids=tuple(out.alert_ids),
+            event_id=cause.id,
+            correlation_id=cause.correlation_id,
             # What the relay re-announces if this claim is abandoned mid-send.
-            "cause_name": cause.name.value,
-            "cause_payload": cause.payload,
-        },
-        ad.now(),
+            cause_name=cause.name.value,
+            cause_payload=cause.payload,
+        ),
+        ad.clock.now(),
         timedelta(seconds=ad.settings.notification_lease_seconds),
     )
     if claim is ClaimOutcome.DONE:
@@ -92,28 +98,29 @@ def deliver(ad: Adapters, out: Outgoing, cause: Envelope) -> str:
     try:
         receipt = ad.sender.send(out.email)
     except PermanentSendError as exc:
+        error, status = str(exc), exc.status_code
         _record(
-            ad, nid, {"status": "failed", "error": str(exc), "provider_status": exc.status_code}
+            lambda: ad.notifications.mark_failed(
+                nid, error=error, provider_status=status, now=ad.clock.now()
+            )
         )
         # Terminal for these alerts too, or the sweeper would announce them forever.
-        ad.repo.update_alerts(out.alert_ids, {"status": "failed", "due_at": None}, ad.now())
+        ad.alerts.close(out.alert_ids, AlertStatus.FAILED, ad.clock.now())
         log.error("email refused by provider", extra={"notification_id": nid, "error": str(exc)})
         return "failed"
     except TransientSendError as exc:
-        ad.repo.release_notification(nid, ad.now(), str(exc))
+        ad.notifications.release(nid, ad.clock.now(), str(exc))
         raise
     _record(
-        ad,
-        nid,
-        {
-            "status": "sent",
-            "message_id": receipt.message_id,
-            "provider_status": receipt.status_code,
-            "sent_by_event": cause.id,
-            "sent_at": ad.now(),
-        },
+        lambda: ad.notifications.mark_sent(
+            nid,
+            message_id=receipt.message_id,
+            provider_status=receipt.status_code,
+            event_id=cause.id,
+            now=ad.clock.now(),
+        )
     )
-    ad.repo.update_alerts(out.alert_ids, told(out.kind, nid, ad.now()), ad.now())
+    mark_told(ad, out.kind, out.alert_ids, nid)
     log.info(
         "email sent",
         extra={
@@ -125,24 +132,25 @@ def deliver(ad: Adapters, out: Outgoing, cause: Envelope) -> str:
     return "sent"
 
 
-def told(kind: EmailKind, nid: str, now: datetime) -> dict[str, Any]:
-    """What an alert records once an email told its recipient about it."""
+def mark_told(ad: Adapters, kind: EmailKind, alert_ids: list[str], nid: str) -> None:
+    """Mark the alerts an email told its recipient about (a reminder names deadlines)."""
     if kind is EmailKind.REMINDER:
-        return {"status": "sent", "reminded_in": nid, "reminded_at": now, "due_at": None}
-    return {"status": "sent", "sent_in": nid, "sent_at": now, "due_at": None}
+        ad.alerts.mark_reminded(alert_ids, nid, ad.clock.now())
+    else:
+        ad.alerts.mark_sent(alert_ids, nid, ad.clock.now())
 
 
 def _finish_marking(ad: Adapters, nid: str, kind: EmailKind) -> None:
     """A crash may have come between `sent` and marking its alerts: finish that now."""
-    record = ad.repo.get_notification(nid) or {}
-    if record.get("status") == "sent" and record.get("alert_ids"):
-        ad.repo.update_alerts(record["alert_ids"], told(kind, nid, ad.now()), ad.now())
+    record = ad.notifications.get(nid)
+    if record is not None and record.status is NotificationStatus.SENT and record.alert_ids:
+        mark_told(ad, kind, list(record.alert_ids), nid)
 
 
-def _record(ad: Adapters, nid: str, fields: dict[str, object]) -> None:
+def _record(write: Callable[[], None]) -> None:
     """Write the outcome, retrying briefly: losing this write is what could cause a resend."""
     for attempt in Retrying(
         stop=stop_after_attempt(5), wait=wait_exponential(0.2, max=3), reraise=True
     ):
         with attempt:
-            ad.repo.finish_notification(nid, fields, ad.now())
+            write()

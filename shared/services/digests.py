@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from shared.adapters.ports import Alert, AlertStatus
 from shared.domain.events import Envelope, NotificationDue, ScheduleTick, new_event
 from shared.domain.ids import content_hash
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
@@ -37,18 +38,20 @@ from shared.services.matchmaking import deadline_today
 
 log = logging.getLogger(__name__)
 FANOUT_CHUNK = 200
+# A reminder names grants its recipient was alerted to, or was told about.
+REMINDABLE = (AlertStatus.PENDING, AlertStatus.SENT)
 
 
 def on_schedule_tick(envelope: Envelope, ad: Adapters) -> int:
     """Fan a scheduler tick out to one `notification.due` per recipient concerned."""
     payload = envelope.parsed()
     assert isinstance(payload, ScheduleTick)
-    now = ad.now()
+    now = ad.clock.now()
     period = period_of(payload.job, now)
     if payload.job is Job.WEEKLY_DIGEST:
         email = EmailKind.DIGEST
-        recipients = [(RecipientKind.PROFILE, pid) for pid in ad.repo.weekly_profiles()]
-        recipients += [(RecipientKind.FUNDER, fid) for fid in ad.repo.funders_with_contact()]
+        recipients = [(RecipientKind.PROFILE, pid) for pid in ad.subscribers.weekly_profiles()]
+        recipients += [(RecipientKind.FUNDER, fid) for fid in ad.funders.with_contact()]
     else:
         email = EmailKind.REMINDER
         recipients = _reminder_recipients(ad, region_date(now))
@@ -73,13 +76,13 @@ def on_schedule_tick(envelope: Envelope, ad: Adapters) -> int:
 def _reminder_recipients(ad: Adapters, today: date) -> list[tuple[RecipientKind, str]]:
     """Profiles and projects with a not-yet-reminded, not-muted alert about a grant that
     closes within the reminder window."""
-    closing = ad.repo.grants_closing_between(today, today + timedelta(days=REMINDER_DAYS))
+    closing = ad.grants.closing_between(today, today + timedelta(days=REMINDER_DAYS))
     found = {
-        (RecipientKind(a["recipient_kind"]), a["recipient_id"])
-        for a in ad.repo.alerts_for_grants([g.id for g in closing])
-        if a["recipient_kind"] != RecipientKind.FUNDER.value
-        and a["status"] in ("pending", "sent")
-        and not a.get("reminded_at")
+        (a.recipient_kind, a.recipient_id)
+        for a in ad.alerts.for_grants([g.id for g in closing])
+        if a.recipient_kind is not RecipientKind.FUNDER
+        and a.status in REMINDABLE
+        and not a.reminded_at
     }
     return sorted(found)
 
@@ -91,18 +94,18 @@ def _best_first(collected: list[Collected]) -> list[Collected]:
 
 def send_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, period: str) -> str:
     """A weekly profile's digest: its best pending matches, up to the cap."""
-    pending = ad.repo.alerts_of(recipient.kind, recipient.id)
+    pending = ad.alerts.of_recipient(recipient.kind, recipient.id)
     if not recipient.may_receive(EmailKind.DIGEST):
         hold_or_drop(ad, recipient, pending)
         return "not-allowed"
-    ranked = _best_first(collect_open(ad, pending, deadline_today(ad.now())))
+    ranked = _best_first(collect_open(ad, pending, deadline_today(ad.clock.now())))
     shown, more = ranked[:DIGEST_MAX_ITEMS], len(ranked) - DIGEST_MAX_ITEMS
     if not shown:
         return "nothing"
     nid = notification_id(EmailKind.DIGEST, recipient, period)
     items = items_for(ad, recipient, shown)
     email = render_digest(recipient, items, max(more, 0), link_signer(ad), nid)
-    ids = [c.alert["id"] for c in shown]
+    ids = [c.alert.id for c in shown]
     return deliver(ad, Outgoing(nid, EmailKind.DIGEST, recipient, email, ids), envelope)
 
 
@@ -110,16 +113,16 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
     """A funder's weekly "projects that fit your grants". Only projects their
     organisations show to funders (and whose address is confirmed) are listed; a project
     made private or deleted since is dropped, never shown."""
-    pending = ad.repo.alerts_of(recipient.kind, recipient.id)
+    pending = ad.alerts.of_recipient(recipient.kind, recipient.id)
     if not recipient.may_receive(EmailKind.DIGEST):
         hold_or_drop(ad, recipient, pending)
         return "not-allowed"
     shown: dict[str, GrantProjects] = {}
     ids, gone, capped = [], [], 0
-    for c in _best_first(collect_open(ad, pending, deadline_today(ad.now()))):
-        project = ad.repo.get_project(c.match.target_id)
+    for c in _best_first(collect_open(ad, pending, deadline_today(ad.clock.now()))):
+        project = ad.subscribers.get_project(c.match.target_id)
         if project is None or project.visibility not in FUNDER_VISIBLE:
-            gone.append(c.alert["id"])
+            gone.append(c.alert.id)
             continue
         if not project.confirmed:
             continue  # stays pending: listed once its organisation confirms its address
@@ -129,8 +132,8 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
         url = grant_projects_page(ad.settings.public_base_url, c.grant.id, recipient.language)
         group = shown.setdefault(c.grant.id, GrantProjects(c.grant.title, url, []))
         group.projects.append(project_item(project, c.match, recipient.language))
-        ids.append(c.alert["id"])
-    ad.repo.update_alerts(gone, {"status": "expired", "due_at": None}, ad.now())
+        ids.append(c.alert.id)
+    ad.alerts.close(gone, AlertStatus.EXPIRED, ad.clock.now())
     if not ids:
         return "nothing"
     nid = notification_id(EmailKind.DIGEST, recipient, period)
@@ -141,18 +144,19 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
 def send_reminder(envelope: Envelope, ad: Adapters, recipient: Recipient, period: str) -> str:
     """Matched grants closing within the window that this recipient has not muted and
     was not reminded of, in one email."""
-    alerts = [
+    alerts: list[Alert] = [
         a
-        for a in ad.repo.alerts_of(recipient.kind, recipient.id, ("pending", "sent"))
-        if not a.get("reminded_at")
+        for a in ad.alerts.of_recipient(recipient.kind, recipient.id, REMINDABLE)
+        if not a.reminded_at
     ]
     if not recipient.may_receive(EmailKind.REMINDER):
         return "not-allowed"
-    today = region_date(ad.now())
+    now = ad.clock.now()
+    today = region_date(now)
     last = today + timedelta(days=REMINDER_DAYS)
     closing = [
         c
-        for c in collect_open(ad, alerts, deadline_today(ad.now()))
+        for c in collect_open(ad, alerts, deadline_today(now))
         if c.grant.deadline is not None and today <= c.grant.deadline <= last
     ]
     closing.sort(key=lambda c: (c.grant.deadline, -c.match.score))
@@ -162,5 +166,5 @@ def send_reminder(envelope: Envelope, ad: Adapters, recipient: Recipient, period
     nid = notification_id(EmailKind.REMINDER, recipient, period)
     items = items_for(ad, recipient, closing, today)
     email = render_reminder(recipient, items, link_signer(ad), nid)
-    ids = [c.alert["id"] for c in closing]
+    ids = [c.alert.id for c in closing]
     return deliver(ad, Outgoing(nid, EmailKind.REMINDER, recipient, email, ids), envelope)

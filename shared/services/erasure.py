@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from shared.domain.events import Envelope, ErasureRequested, new_event
 from shared.domain.models import ErasureRequest
@@ -34,16 +34,15 @@ log = logging.getLogger(__name__)
 REQUEST_TTL = timedelta(days=2)
 
 
-def request_erasure(
-    ad: Adapters, request: ErasureRequest, *, correlation_id: str, now: datetime
-) -> None:
+def request_erasure(ad: Adapters, request: ErasureRequest, *, correlation_id: str) -> None:
     """Queue an erasure link for an address. The same work happens whether the address
     is known or not (one write, one publish), so neither answer nor timing tell."""
+    now = ad.clock.now()
     request_id = "e_" + secrets.token_hex(16)
     event = new_event(
         ErasureRequested(request_id=request_id), correlation_id=correlation_id, now=now
     )
-    ad.repo.create_erasure_request(request_id, str(request.email), now, now + REQUEST_TTL, event)
+    ad.erasure.create_request(request_id, str(request.email), now, now + REQUEST_TTL, event)
     publish_now(ad, event)
 
 
@@ -52,16 +51,16 @@ def on_erasure_requested(envelope: Envelope, ad: Adapters) -> str:
     most one such email per address per day, however often it is asked for)."""
     payload = envelope.parsed()
     assert isinstance(payload, ErasureRequested)
-    request = ad.repo.get_erasure_request(payload.request_id)
+    request = ad.erasure.get_request(payload.request_id)
     if request is None:
         return "gone"
     outcome = "unknown-address"
-    for kind, recipient_id in ad.repo.recipients_with_address(request["email"]):
-        recipient = ad.repo.get_recipient(kind, recipient_id)
+    for kind, recipient_id in ad.erasure.recipients_with_address(request.email):
+        recipient = ad.subscribers.get_recipient(kind, recipient_id)
         if recipient is not None:
             outcome = _send_link(envelope, ad, recipient)
             break
-    ad.repo.delete_erasure_request(payload.request_id)
+    ad.erasure.delete_request(payload.request_id)
     log.info(
         "erasure request handled", extra={"request_id": payload.request_id, "outcome": outcome}
     )
@@ -69,7 +68,7 @@ def on_erasure_requested(envelope: Envelope, ad: Adapters) -> str:
 
 
 def _send_link(envelope: Envelope, ad: Adapters, recipient: Recipient) -> str:
-    day = ad.now().date().isoformat()
+    day = ad.clock.now().date().isoformat()
     nid = notification_id(EmailKind.ERASURE, recipient, day)
     email = render_erasure(recipient, link_signer(ad), nid)
     return deliver(ad, Outgoing(nid, EmailKind.ERASURE, recipient, email), envelope)
@@ -77,14 +76,8 @@ def _send_link(envelope: Envelope, ad: Adapters, recipient: Recipient) -> str:
 
 def erase_address_of(ad: Adapters, recipient: Recipient) -> int:
     """Delete everything kept for the recipient's address; returns how many documents."""
-    targets = {(recipient.kind, recipient.id), *ad.repo.recipients_with_address(recipient.email)}
-    refs = [
-        ref for kind, rid in sorted(targets) for ref in ad.repo.documents_of_recipient(kind, rid)
-    ]
-    refs += ad.repo.erasure_requests_for(recipient.email)
-    # The same document can be reached twice (an interest email is the project's own
-    # notification and one its interest caused): delete each once.
-    deleted = ad.repo.delete_documents(list({ref.path: ref for ref in refs}.values()))
+    targets = {(recipient.kind, recipient.id), *ad.erasure.recipients_with_address(recipient.email)}
+    deleted = ad.erasure.erase(sorted(targets), recipient.email)
     log.info(
         "address data erased",
         extra={

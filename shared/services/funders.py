@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -24,7 +23,7 @@ class NewFunder:
 
 
 def create_funder(
-    ad: Adapters, name: str, now: datetime, email: str | None = None, language: str = "en"
+    ad: Adapters, name: str, email: str | None = None, language: str = "en"
 ) -> NewFunder:
     """Create a funder with its first API key, and optionally the private address that
     gets the weekly "projects that fit your grants" email."""
@@ -34,16 +33,17 @@ def create_funder(
         except EmailNotValidError as exc:
             raise ValueError(f"not a valid email address: {exc}") from exc
     funder_id = "f_" + secrets.token_hex(8)
-    ad.repo.create_funder(funder_id, name, now)
+    now = ad.clock.now()
+    ad.funders.create(funder_id, name, now)
     if email is not None:
-        ad.repo.set_funder_contact(funder_id, email, language_or_fallback(language), now)
-    return NewFunder(funder_id, *add_key(ad, funder_id, now))
+        ad.funders.set_contact(funder_id, email, language_or_fallback(language), now)
+    return NewFunder(funder_id, *add_key(ad, funder_id))
 
 
-def add_key(ad: Adapters, funder_id: str, now: datetime) -> tuple[str, str]:
+def add_key(ad: Adapters, funder_id: str) -> tuple[str, str]:
     """Issue another key for a funder (for rotation); returns (key id, plaintext key)."""
     key = issue_key()
-    ad.repo.add_api_key(key.key_id, funder_id, key.secret_hash, now)
+    ad.funders.add_api_key(key.key_id, funder_id, key.secret_hash, ad.clock.now())
     return key.key_id, key.plaintext
 
 
@@ -61,15 +61,15 @@ def check_key(ad: Adapters, api_key: str) -> tuple[str, str]:
     if parsed is None:
         raise Unauthenticated("send your funder API key as 'Authorization: Bearer gm_…'")
     key_id, secret = parsed
-    record = ad.repo.get_api_key(key_id)
-    if record is None or not secret_matches(secret, record["secret_hash"]):
+    record = ad.funders.get_api_key(key_id)
+    if record is None or not secret_matches(secret, record.secret_hash):
         raise Unauthenticated("this API key is not valid")
-    if record.get("revoked_at") is not None:
+    if record.revoked_at is not None:
         raise Unauthenticated("this API key has been revoked")
-    return record["funder_id"], key_id
+    return record.funder_id, key_id
 
 
 def key_still_valid(ad: Adapters, funder_id: str, key_id: str) -> bool:
     """Whether a key a web session was opened with is still the funder's and unrevoked."""
-    record = ad.repo.get_api_key(key_id)
-    return bool(record) and record["funder_id"] == funder_id and record.get("revoked_at") is None
+    record = ad.funders.get_api_key(key_id)
+    return record is not None and record.funder_id == funder_id and record.revoked_at is None

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from shared.adapters.firestore_repo import MAX_GRANTS_PER_BATCH, ConcurrentUpdate, SaveOutcome
+from shared.adapters.ports import MAX_GRANTS_PER_BATCH, ConcurrentUpdate, SaveOutcome
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.ids import grant_id
 from shared.importers.records import Mapped, Rejected, SourceFormatError, SourceRecord
@@ -99,7 +99,6 @@ def import_grants(
     records: Iterable[SourceRecord],
     *,
     correlation_id: str,
-    now: datetime,
     batch_size: int = DEFAULT_BATCH,
     on_problem: ProblemSink | None = None,
     on_chunk: Callable[[ImportReport], None] | None = None,
@@ -111,6 +110,7 @@ def import_grants(
         raise ValueError(f"batch_size must be 1..{MAX_GRANTS_PER_BATCH}")
     report = ImportReport()
     note = _Recorder(report, on_problem)
+    now = ad.clock.now()
     chunk = _Chunk(ad, funder_id, report, note, correlation_id=correlation_id, now=now)
     try:
         for record in records:
@@ -145,7 +145,7 @@ def import_grants(
 
 def check_funder(ad: Adapters, funder_id: str) -> None:
     """NotFound unless the funder exists: an import must not create orphan grants."""
-    if not ad.repo.funder_exists(funder_id):
+    if not ad.funders.exists(funder_id):
         raise NotFound(f"no funder {funder_id}")
 
 
@@ -190,7 +190,7 @@ class _Chunk:
         if not self._pending:
             return
         pending, self._pending, self.size = self._pending, {}, 0
-        versions = self._ad.repo.grant_versions(list(pending))
+        versions = self._ad.grants.versions(list(pending))
         writes = []
         for gid, record in pending.items():
             digest = fingerprint(record.submission)
@@ -209,7 +209,7 @@ class _Chunk:
                 )
             )
         try:
-            self._ad.repo.save_grants(writes)
+            self._ad.grants.save(writes)
         except ConcurrentUpdate:
             self._one_by_one([pending[w.grant.id] for w in writes])
             return
@@ -236,7 +236,6 @@ class _Chunk:
                     self._funder_id,
                     record.submission,
                     correlation_id=self._correlation_id,
-                    now=self._now,
                 )
             except Conflict as exc:
                 self._report.rejected += 1

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.adapters.firestore_repo import SaveOutcome
+from shared.adapters.ports import SaveOutcome
 from shared.domain.errors import Conflict, FieldProblem, InvalidLink, NotFound, ValidationFailed
 from shared.domain.events import Envelope, InterestAccepted, InterestExpressed, new_event
 from shared.domain.ids import content_hash, interest_id, is_project_id
@@ -46,14 +46,14 @@ class ShareView:
     accepted: bool
 
 
-def listed_project(ad: Adapters, project_id: str, now: datetime) -> Project:
+def listed_project(ad: Adapters, project_id: str) -> Project:
     """A project a funder may see on the listing, or NotFound (private, closed,
     unconfirmed and unknown projects look the same: their existence is not disclosed)."""
-    project = ad.repo.get_project(project_id) if is_project_id(project_id) else None
+    project = ad.subscribers.get_project(project_id) if is_project_id(project_id) else None
     if (
         project is None
         or project.visibility.value not in FOR_FUNDERS
-        or not is_listed(project, deadline_today(now))
+        or not is_listed(project, deadline_today(ad.clock.now()))
     ):
         raise NotFound("no listed project has this id")  # the id may be anything: not echoed
     return project
@@ -62,7 +62,7 @@ def listed_project(ad: Adapters, project_id: str, now: datetime) -> Project:
 def can_hear_back(ad: Adapters, funder_id: str) -> bool:
     """Whether a CSO's answer could reach this funder (a contact address that did not
     unsubscribe): without one, an interest would ask the CSO to answer into the void."""
-    funder = ad.repo.get_recipient(RecipientKind.FUNDER, funder_id)
+    funder = ad.subscribers.get_recipient(RecipientKind.FUNDER, funder_id)
     return funder is not None and funder.may_receive(EmailKind.INTRODUCTION)
 
 
@@ -73,11 +73,11 @@ def express_interest(
     submission: InterestSubmission,
     *,
     correlation_id: str,
-    now: datetime,
 ) -> Accepted:
     """Record a funder's interest in a listed project and announce it (once): CREATED,
     or UNCHANGED if this funder told this project before (whatever it sends now)."""
-    project = listed_project(ad, project_id, now)
+    now = ad.clock.now()
+    project = listed_project(ad, project_id)
     if submission.pledge and project.currency is None:
         problem = "this project named no amount: leave the pledge empty, or say it in the note"
         raise ValidationFailed([FieldProblem("pledge", problem)])
@@ -101,7 +101,7 @@ def express_interest(
         now=now,
         event_id=content_hash(f"interest-expressed/{iid}")[:32],
     )
-    if not ad.repo.create_interest(interest, event):
+    if not ad.interests.create(interest, event):
         return Accepted(iid, SaveOutcome.UNCHANGED)
     log.info("interest recorded", extra={"interest_id": iid, "project_id": project_id})
     publish_now(ad, event)
@@ -112,11 +112,15 @@ def on_interest_expressed(envelope: Envelope, ad: Adapters) -> str:
     """Email the CSO that a funder is interested, with the link to answer."""
     payload = envelope.parsed()
     assert isinstance(payload, InterestExpressed)
-    interest = ad.repo.get_interest(payload.interest_id)
-    cso = ad.repo.get_recipient(RecipientKind.PROJECT, interest.project_id) if interest else None
+    interest = ad.interests.get(payload.interest_id)
+    cso = (
+        ad.subscribers.get_recipient(RecipientKind.PROJECT, interest.project_id)
+        if interest
+        else None
+    )
     if interest is None or cso is None:
         return "gone"
-    funder_name = ad.repo.get_funder_name(interest.funder_id) or ""
+    funder_name = ad.funders.name_of(interest.funder_id) or ""
     links = link_signer(ad)
     nid = notification_id(EmailKind.INTEREST, cso, interest.id)
     share_url = links.share_contact_url(interest.project_id, interest.id)
@@ -126,28 +130,27 @@ def on_interest_expressed(envelope: Envelope, ad: Adapters) -> str:
 
 def _interest_of_link(ad: Adapters, token: str, now: datetime) -> tuple[Interest, Project]:
     claim = link_signer(ad).read(Purpose.SHARE_CONTACT, token, now)
-    interest = ad.repo.get_interest(claim.interest_id or "")
-    project = ad.repo.get_project(claim.recipient_id)
+    interest = ad.interests.get(claim.interest_id or "")
+    project = ad.subscribers.get_project(claim.recipient_id)
     if interest is None or project is None or interest.project_id != project.id:
         raise InvalidLink(Purpose.SHARE_CONTACT.value, expired=False)
     return interest, project
 
 
 def _view(ad: Adapters, interest: Interest, project: Project, accepted: bool) -> ShareView:
-    name = ad.repo.get_funder_name(interest.funder_id) or ""
+    name = ad.funders.name_of(interest.funder_id) or ""
     return ShareView(project.language, name, project.title, interest.message, accepted)
 
 
-def preview_share(ad: Adapters, token: str, now: datetime) -> ShareView:
+def preview_share(ad: Adapters, token: str) -> ShareView:
     """Check a share link without acting on it (GET: mail scanners prefetch links)."""
-    interest, project = _interest_of_link(ad, token, now)
+    interest, project = _interest_of_link(ad, token, ad.clock.now())
     return _view(ad, interest, project, interest.accepted_at is not None)
 
 
-def share_contact(
-    ad: Adapters, token: str, reply: str, now: datetime, correlation_id: str
-) -> ShareView:
+def share_contact(ad: Adapters, token: str, reply: str, correlation_id: str) -> ShareView:
     """The CSO agrees (POST): its address, and `reply`, go to the funder. Idempotent."""
+    now = ad.clock.now()
     interest, project = _interest_of_link(ad, token, now)
     if interest.accepted_at is None:
         event = new_event(
@@ -156,7 +159,7 @@ def share_contact(
             now=now,
             event_id=content_hash(f"interest-accepted/{interest.id}")[:32],
         )
-        ad.repo.accept_interest(interest.id, reply, now, event)
+        ad.interests.accept(interest.id, reply, now, event)
         publish_now(ad, event)
         log.info("contact shared with funder", extra={"interest_id": interest.id})
     return _view(ad, interest, project, accepted=True)
@@ -166,11 +169,11 @@ def on_interest_accepted(envelope: Envelope, ad: Adapters) -> str:
     """Email the funder the CSO's address and reply: the CSO asked for exactly this."""
     payload = envelope.parsed()
     assert isinstance(payload, InterestAccepted)
-    interest = ad.repo.get_interest(payload.interest_id)
-    project = ad.repo.get_project(interest.project_id) if interest else None
+    interest = ad.interests.get(payload.interest_id)
+    project = ad.subscribers.get_project(interest.project_id) if interest else None
     if interest is None or project is None or interest.accepted_at is None:
         return "gone"
-    funder = ad.repo.get_recipient(RecipientKind.FUNDER, interest.funder_id)
+    funder = ad.subscribers.get_recipient(RecipientKind.FUNDER, interest.funder_id)
     if funder is None:
         return "gone"
     nid = notification_id(EmailKind.INTRODUCTION, funder, interest.id)
@@ -181,4 +184,4 @@ def on_interest_accepted(envelope: Envelope, ad: Adapters) -> str:
 def interests_of(ad: Adapters, funder_id: str, project_ids: list[str]) -> dict[str, Interest]:
     """The funder's interests in these projects, by project id (for the listing page)."""
     ids = {interest_id(funder_id, pid): pid for pid in project_ids}
-    return {ids[i]: interest for i, interest in ad.repo.get_interests(list(ids)).items()}
+    return {ids[i]: interest for i, interest in ad.interests.get_many(list(ids)).items()}

@@ -31,21 +31,21 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
     """Match a new or changed grant against candidate profiles and projects."""
     payload = envelope.parsed()
     assert isinstance(payload, GrantPublished)
-    grant = ad.repo.get_grant(payload.grant_id)
+    grant = ad.grants.get(payload.grant_id)
     if grant is None:
         log.info("grant no longer exists", extra={"grant_id": payload.grant_id})
         return []
-    now = ad.now()
+    now = ad.clock.now()
     today = deadline_today(now)
     if grant.deadline is not None and grant.deadline < today:
         # A closed grant fits nobody (screening rule 1): skip the candidate queries, which
         # a bulk import of past awards would otherwise run thousands of times.
         log.info("grant closed; nothing to match", extra={"grant_id": grant.id})
         return []
-    reads_before = ad.repo.documents_read
+    reads_before = ad.subscribers.documents_read
     targets: list[Profile | Project] = [
-        *ad.repo.candidate_profiles(grant),
-        *ad.repo.candidate_projects(grant),
+        *ad.subscribers.candidate_profiles(grant),
+        *ad.subscribers.candidate_projects(grant),
     ]
     matches = [m for t in targets if (m := evaluate(grant, t, today)) is not None]
     _record(ad, envelope, matches, now)
@@ -54,7 +54,7 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
         extra={
             "grant_id": grant.id,
             "candidates": len(targets),
-            "documents_read": ad.repo.documents_read - reads_before,
+            "documents_read": ad.subscribers.documents_read - reads_before,
             "matches": len(matches),
         },
     )
@@ -65,7 +65,7 @@ def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
     """Match a new project against open grants."""
     payload = envelope.parsed()
     assert isinstance(payload, ProjectSubmitted)
-    project = ad.repo.get_project(payload.project_id)
+    project = ad.subscribers.get_project(payload.project_id)
     if project is None:
         log.info("project no longer exists", extra={"project_id": payload.project_id})
         return []
@@ -77,7 +77,7 @@ def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
     """Match a new alert profile against open grants."""
     payload = envelope.parsed()
     assert isinstance(payload, ProfileCreated)
-    profile = ad.repo.get_profile(payload.profile_id)
+    profile = ad.subscribers.get_profile(payload.profile_id)
     if profile is None:
         log.info("profile no longer exists", extra={"profile_id": payload.profile_id})
         return []
@@ -92,9 +92,9 @@ def _match_target(
     countries: list[str],
     sectors: list[str],
 ) -> list[Match]:
-    now = ad.now()
+    now = ad.clock.now()
     today = deadline_today(now)
-    grants: Iterable[Grant] = ad.repo.open_grants_for(countries, today, sectors or None)
+    grants: Iterable[Grant] = ad.grants.open_for(countries, today, sectors or None)
     matches = [m for g in grants if (m := evaluate(g, target, today)) is not None]
     _record(ad, envelope, matches, now)
     log.info("target matched", extra={"target_id": target.id, "matches": len(matches)})
@@ -105,7 +105,7 @@ def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) 
     """Store each match, then announce it. Announcing an existing match again is harmless
     (notify sends each match once) and covers a crash between store and publish."""
     for match in matches:
-        ad.repo.save_match(match, now)
+        ad.matches.save(match, now)
     events = [
         new_event(
             MatchFound(

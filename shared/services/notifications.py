@@ -21,7 +21,7 @@ def on_notification_due(envelope: Envelope, ad: Adapters) -> str:
     """Send the recipient the email that is due: instant alerts, digest or reminder."""
     payload = envelope.parsed()
     assert isinstance(payload, NotificationDue)
-    recipient = ad.repo.get_recipient(payload.recipient_kind, payload.recipient_id)
+    recipient = ad.subscribers.get_recipient(payload.recipient_kind, payload.recipient_id)
     if recipient is None:
         log.info("recipient gone; nothing to send", extra={"recipient_id": payload.recipient_id})
         return "gone"

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.pubsub_publisher import PublishFailed
+from shared.adapters.ports import PublishFailed
 from shared.domain.events import PAYLOADS, EventName, new_event
 from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import announce_due_alerts
@@ -32,22 +32,23 @@ class RelayReport:
     recipients_with_due_alerts: int = 0
 
 
-def relay_once(ad: Adapters, now: datetime) -> RelayReport:
+def relay_once(ad: Adapters) -> RelayReport:
     """Publish pending outbox events, then re-announce notifications whose sender died."""
+    now = ad.clock.now()
     published = failed = 0
-    for event in ad.repo.pending_events(now - GRACE, BATCH):
+    for event in ad.outbox.pending(now - GRACE, BATCH):
         try:
             ad.publisher.publish(event)
         except PublishFailed as exc:
             failed += 1
             log.warning("relay publish failed", extra={"event_id": event.id, "error": str(exc)})
             break  # Pub/Sub is down: the next pass retries the rest in order.
-        ad.repo.event_published(event.id)
+        ad.outbox.published(event.id)
         published += 1
     revived = announced = 0
     if not failed:
         revived = _revive_stale_notifications(ad, now)
-        announced = announce_due_alerts(ad, now)
+        announced = announce_due_alerts(ad)
     if published or failed or revived or announced:
         log.info(
             "relay pass",
@@ -65,14 +66,12 @@ def _revive_stale_notifications(ad: Adapters, now: datetime) -> int:
     """A notify call that crashed mid-send leaves its claim behind; re-announce what caused
     it, so a later delivery takes over once the lease has expired."""
     revived = 0
-    for record in ad.repo.stale_notifications(now, BATCH):
-        if "cause_name" not in record:
+    for record in ad.notifications.stale(now, BATCH):
+        if record.cause_name is None:
             continue
-        name = EventName(record["cause_name"])
-        payload = PAYLOADS[(name, 1)].model_validate(record["cause_payload"])
-        event = new_event(
-            payload, correlation_id=record.get("correlation_id") or record["id"], now=now
-        )
+        name = EventName(record.cause_name)
+        payload = PAYLOADS[(name, 1)].model_validate(record.cause_payload)
+        event = new_event(payload, correlation_id=record.correlation_id or record.id, now=now)
         ad.publisher.publish(event)
         revived += 1
     return revived

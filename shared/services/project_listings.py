@@ -184,7 +184,7 @@ def newest_projects(
     items: list[dict[str, Any]] = []
     for _ in range(MAX_BATCHES):
         wanted = query.limit - len(items)
-        batch = ad.repo.projects_newest_first(
+        batch = ad.subscribers.projects_newest_first(
             visibilities, sector=query.sector, country=query.country, after=after, limit=wanted
         )
         items += [public_view(p) for p in batch if is_listed(p, today)]
@@ -204,7 +204,7 @@ def fitting_projects(
     funder's "projects that need your money"; also what a funder email would list)."""
     fits = [
         (project, match)
-        for project in ad.repo.candidate_projects(grant)
+        for project in ad.subscribers.candidate_projects(grant)
         if project.visibility.value in visibilities and is_listed(project, today)
         if (match := evaluate(grant, project, today)) is not None
     ]

@@ -14,8 +14,13 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from shared.adapters.firestore_repo import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
-from shared.adapters.pubsub_publisher import PublishFailed
+from shared.adapters.ports import (
+    ConcurrentUpdate,
+    GrantVersion,
+    GrantWrite,
+    PublishFailed,
+    SaveOutcome,
+)
 from shared.domain.errors import Conflict
 from shared.domain.events import (
     Envelope,
@@ -83,20 +88,21 @@ def revise_grant(
 
 
 def submit_grant(
-    ad: Adapters, funder_id: str, submission: GrantSubmission, *, correlation_id: str, now: datetime
+    ad: Adapters, funder_id: str, submission: GrantSubmission, *, correlation_id: str
 ) -> Accepted:
     """Create or update a funder's grant (keyed by its external_id) and announce changes."""
+    now = ad.clock.now()
     gid = grant_id(funder_id, submission.external_id)
     digest = fingerprint(submission)
     for _ in range(UPSERT_ATTEMPTS):
-        previous = ad.repo.get_grant_version(gid)
+        previous = ad.grants.version(gid)
         if previous is not None and previous.content_hash == digest:
             return Accepted(gid, SaveOutcome.UNCHANGED)
         write = revise_grant(
             funder_id, submission, digest, previous, correlation_id=correlation_id, now=now
         )
         try:
-            ad.repo.save_grants([write])
+            ad.grants.save([write])
         except ConcurrentUpdate:
             continue
         outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
@@ -114,14 +120,14 @@ def submit_project(
     *,
     idempotency_key: str | None,
     correlation_id: str,
-    now: datetime,
 ) -> Accepted:
     """Store a new project and announce it."""
+    now = ad.clock.now()
     pid = submission_id("p", idempotency_key)
     project = Project(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
     event = new_event(ProjectSubmitted(project_id=pid), correlation_id=correlation_id, now=now)
     try:
-        outcome = ad.repo.create_project(project, fingerprint(submission), event)
+        outcome = ad.subscribers.create_project(project, fingerprint(submission), event)
     except ConcurrentUpdate as exc:
         raise Conflict("this Idempotency-Key was already used for a different project") from exc
     return _announce(ad, pid, outcome, event, "project")
@@ -133,14 +139,14 @@ def submit_profile(
     *,
     idempotency_key: str | None,
     correlation_id: str,
-    now: datetime,
 ) -> Accepted:
     """Store a new alert profile and announce it."""
+    now = ad.clock.now()
     pid = submission_id("a", idempotency_key)
     profile = Profile(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
     event = new_event(ProfileCreated(profile_id=pid), correlation_id=correlation_id, now=now)
     try:
-        outcome = ad.repo.create_profile(profile, fingerprint(submission), event)
+        outcome = ad.subscribers.create_profile(profile, fingerprint(submission), event)
     except ConcurrentUpdate as exc:
         raise Conflict("this Idempotency-Key was already used for a different profile") from exc
     return _announce(ad, pid, outcome, event, "profile")
@@ -180,7 +186,7 @@ def publish_all_now(ad: Adapters, events: list[Envelope]) -> bool:
         )
         return False
     try:
-        ad.repo.events_published([e.id for e in events])
+        ad.outbox.published_many([e.id for e in events])
     except Exception as exc:
         log.warning("outbox cleanup failed", extra={"events": len(events), "error": str(exc)})
     return True

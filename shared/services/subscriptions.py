@@ -27,7 +27,7 @@ from shared.email.i18n import FALLBACK
 from shared.email.links import LinkClaim, Purpose
 from shared.email.rendering import render_confirmation
 from shared.runtime.bootstrap import Adapters
-from shared.services.alerts import alert_id, release_held_alerts
+from shared.services.alerts import release_held_alerts
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.erasure import erase_address_of
 from shared.services.submissions import publish_now
@@ -49,10 +49,10 @@ def on_subscriber_created(envelope: Envelope, ad: Adapters) -> str:
     """A new profile or project: send its address the confirmation email, once."""
     payload = envelope.parsed()
     if isinstance(payload, ProfileCreated):
-        recipient = ad.repo.get_recipient(RecipientKind.PROFILE, payload.profile_id)
+        recipient = ad.subscribers.get_recipient(RecipientKind.PROFILE, payload.profile_id)
     else:
         assert isinstance(payload, ProjectSubmitted)
-        recipient = ad.repo.get_recipient(RecipientKind.PROJECT, payload.project_id)
+        recipient = ad.subscribers.get_recipient(RecipientKind.PROJECT, payload.project_id)
     if recipient is None or recipient.confirmed:
         return "nothing-to-confirm"
     nid = notification_id(EmailKind.CONFIRMATION, recipient)
@@ -68,7 +68,7 @@ def _recipient_of(
     ad: Adapters, purpose: Purpose, token: str, now: datetime
 ) -> tuple[LinkClaim, Recipient]:
     claim = link_signer(ad).read(purpose, token, now)
-    recipient = ad.repo.get_recipient(claim.recipient_kind, claim.recipient_id)
+    recipient = ad.subscribers.get_recipient(claim.recipient_kind, claim.recipient_id)
     if recipient is None and purpose is Purpose.ERASE:
         raise _AlreadyErased
     if recipient is None:  # deleted since the email was sent
@@ -76,19 +76,18 @@ def _recipient_of(
     return claim, recipient
 
 
-def preview_link(ad: Adapters, purpose: Purpose, token: str, now: datetime) -> LinkView:
+def preview_link(ad: Adapters, purpose: Purpose, token: str) -> LinkView:
     """Check a link without acting on it (GET: mail scanners prefetch links)."""
     try:
-        claim, recipient = _recipient_of(ad, purpose, token, now)
+        claim, recipient = _recipient_of(ad, purpose, token, ad.clock.now())
     except _AlreadyErased:
         return LinkView(FALLBACK, done=True)
     return _view(ad, claim, recipient)
 
 
-def follow_link(
-    ad: Adapters, purpose: Purpose, token: str, now: datetime, correlation_id: str
-) -> LinkView:
+def follow_link(ad: Adapters, purpose: Purpose, token: str, correlation_id: str) -> LinkView:
     """Act on a link (POST): confirm, unsubscribe, mute or erase. Idempotent."""
+    now = ad.clock.now()
     try:
         claim, recipient = _recipient_of(ad, purpose, token, now)
     except _AlreadyErased:
@@ -105,23 +104,15 @@ def follow_link(
             now=now,
             event_id=content_hash(f"confirmed/{kind.value}/{rid}")[:32],
         )
-        ad.repo.confirm_recipient(kind, rid, now, event)
+        ad.subscribers.confirm_recipient(kind, rid, now, event)
         publish_now(ad, event)
         log.info("address confirmed", extra={"recipient_kind": kind.value, "recipient_id": rid})
     elif purpose is Purpose.UNSUBSCRIBE and not recipient.unsubscribed:
-        ad.repo.unsubscribe_recipient(kind, rid, now)
+        ad.subscribers.unsubscribe_recipient(kind, rid, now)
         log.info("unsubscribed", extra={"recipient_kind": kind.value, "recipient_id": rid})
     elif purpose is Purpose.MUTE and claim.grant_id is not None:
         mid = match_id(claim.grant_id, kind.value, rid)
-        fields = {
-            "recipient_kind": kind.value,
-            "recipient_id": rid,
-            "match_id": mid,
-            "grant_id": claim.grant_id,
-            "status": "muted",
-            "due_at": None,
-        }
-        ad.repo.set_alert(alert_id(kind, mid), fields, now)
+        ad.alerts.mute(kind, rid, mid, claim.grant_id, now)
         log.info("grant muted", extra={"recipient_id": rid, "grant_id": claim.grant_id})
     return _view(ad, claim, recipient)
 
@@ -129,7 +120,7 @@ def follow_link(
 def _view(ad: Adapters, claim: LinkClaim, recipient: Recipient) -> LinkView:
     title = ""
     if claim.grant_id is not None:
-        grant = ad.repo.get_grant(claim.grant_id)
+        grant = ad.grants.get(claim.grant_id)
         title = grant.title if grant else ""
     return LinkView(recipient.language, title)
 
@@ -138,7 +129,7 @@ def on_subscription_confirmed(envelope: Envelope, ad: Adapters) -> int:
     """Send what was held for a newly confirmed address: its pending alerts become due."""
     payload = envelope.parsed()
     assert isinstance(payload, SubscriptionConfirmed)
-    recipient = ad.repo.get_recipient(payload.recipient_kind, payload.recipient_id)
+    recipient = ad.subscribers.get_recipient(payload.recipient_kind, payload.recipient_id)
     if recipient is None:
         return 0
     return release_held_alerts(ad, recipient)

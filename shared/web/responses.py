@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt
 
-from shared.adapters.firestore_repo import SaveOutcome
+from shared.adapters.ports import SaveOutcome
 from shared.services.imports import ProblemKind
 
 

@@ -24,9 +24,8 @@ from google.cloud import firestore
 from dev import emulators, procs
 from dev.services import FUNCTIONS, Ports, function_command, relay_command, stack_env
 from dev.topology import apply_topology
-from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.runtime.bootstrap import Adapters
+from shared.runtime.bootstrap import Adapters, on_firestore
 from shared.runtime.config import Settings
 from tests.conftest import ARTIFACTS, Emulators, artifacts_dir, clear_sink, sink_messages
 
@@ -99,9 +98,9 @@ def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[St
         # The relay publishes the outbox and announces due alerts, as in the local stack.
         started.append(_start_relay(env))
         settings = Settings(google_cloud_project=E2E_PROJECT)
-        ad = Adapters(
+        ad = on_firestore(
             settings=settings,
-            repo=FirestoreRepository(firestore.Client(project=E2E_PROJECT)),
+            client=firestore.Client(project=E2E_PROJECT),
             publisher=PubSubPublisher(E2E_PROJECT, 5.0),
             sender=None,  # type: ignore[arg-type] - the stack's notify function sends
         )

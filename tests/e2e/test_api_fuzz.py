@@ -38,9 +38,8 @@ from schemathesis.specs.openapi.checks import (
 from dev import procs
 from dev.services import FUNCTIONS, Ports, function_command, stack_env
 from dev.topology import apply_topology, load_topology
-from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.runtime.bootstrap import Adapters
+from shared.runtime.bootstrap import on_firestore
 from shared.runtime.config import Settings
 from shared.services.funders import create_funder
 from shared.web.funder_session import COOKIE
@@ -96,14 +95,14 @@ def fuzz_target(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Itera
         env=env,
     )
     try:
-        ad = Adapters(
+        ad = on_firestore(
             settings=Settings(google_cloud_project=FUZZ_PROJECT),
-            repo=FirestoreRepository(firestore.Client(project=FUZZ_PROJECT)),
+            client=firestore.Client(project=FUZZ_PROJECT),
             publisher=PubSubPublisher(FUZZ_PROJECT, 5.0),
             sender=None,  # type: ignore[arg-type] - nothing is sent from here
         )
         url = f"http://127.0.0.1:{port}"
-        key = create_funder(ad, "Fuzz Foundation", ad.now(), email="fuzz@fund.example.org").api_key
+        key = create_funder(ad, "Fuzz Foundation", email="fuzz@fund.example.org").api_key
         signed_in = requests.post(
             f"{url}/forms/sign-in", data={"api_key": key}, allow_redirects=False, timeout=10
         )

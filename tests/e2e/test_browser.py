@@ -16,6 +16,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.services.funders import create_funder
 from tests.builders import project_body
+from tests.real_adapters import client_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -24,7 +25,7 @@ FUNDER = "grants@mekongfund.example.org"
 
 
 def _stored(e2e, collection: str, field: str, value: str) -> list[dict[str, Any]]:
-    query = e2e.ad.repo._db.collection(collection).where(filter=FieldFilter(field, "==", value))
+    query = client_of(e2e.ad).collection(collection).where(filter=FieldFilter(field, "==", value))
     return [snap.to_dict() for snap in query.stream()]
 
 
@@ -195,7 +196,7 @@ def test_projects_page_filters_and_a_funders_interest_end_to_end(browsing, e2e):
         visibility="funders",
         title="Shown to funders only",
     )
-    funder = create_funder(e2e.ad, "Mekong Fund", e2e.ad.now(), email=FUNDER, language="en")
+    funder = create_funder(e2e.ad, "Mekong Fund", email=FUNDER, language="en")
     page = browsing.page
 
     page.goto(f"{e2e.ingest_url}/projects?lang=en")

@@ -96,7 +96,7 @@ def test_no_address_or_profile_data_in_any_response_or_log_line_of_a_whole_flow(
 
     logs = LogTail(LOGS)
     api = Recorder(e2e.ingest_url)
-    key = create_funder(e2e.ad, "Privacy Foundation", e2e.ad.now()).api_key
+    key = create_funder(e2e.ad, "Privacy Foundation").api_key
     funder = {"Authorization": f"Bearer {key}"}
 
     api.call("POST", "/profiles", json=profile_body(**profile, language="en", countries=["LA"]))
@@ -166,7 +166,7 @@ def test_one_submissions_trace_is_on_its_lines_in_ingest_match_and_notify(e2e):
         timeout=10,
     )
     e2e.confirm("traced@cso.example.org")
-    key = create_funder(e2e.ad, "Traced Foundation", e2e.ad.now()).api_key
+    key = create_funder(e2e.ad, "Traced Foundation").api_key
     response = requests.post(
         f"{e2e.ingest_url}/grants",
         json=grant_body(title="Traced grant"),

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shared.adapters.firestore_repo import GrantWrite
+from shared.adapters.ports import GrantWrite
 from shared.domain.events import GrantPublished, encode, new_event
 from shared.domain.ids import grant_id
 from shared.domain.models import Grant, GrantSubmission
@@ -20,6 +20,7 @@ from shared.services.funders import create_funder
 from shared.services.submissions import fingerprint
 from tests.builders import grant_body, profile_body, project_body
 from tests.conftest import sink_messages
+from tests.real_adapters import client_of
 
 
 def _post(stack, path: str, body: dict, key: str | None = None) -> dict:
@@ -30,7 +31,7 @@ def _post(stack, path: str, body: dict, key: str | None = None) -> dict:
 
 
 def _funder_key(stack) -> str:
-    return create_funder(stack.ad, "E2E Foundation", stack.ad.now()).api_key
+    return create_funder(stack.ad, "E2E Foundation").api_key
 
 
 def _alerts_to(stack, address: str) -> list[dict]:
@@ -87,17 +88,17 @@ def test_event_delivered_three_times_sends_one_email(e2e):
     e2e.confirm("once@cso.example.org")
     grant = _post(e2e, "/grants", grant_body(title="Only once"), _funder_key(e2e))
     e2e.wait_for_emails(lambda m: "Only once" in m["subject"])
-    stored = e2e.ad.repo.get_grant(grant["id"])
+    stored = e2e.ad.grants.get(grant["id"])
     event = new_event(
         GrantPublished(grant_id=stored.id, funder_id=stored.funder_id, revision=stored.revision),
         correlation_id="replay-test-1",
-        now=e2e.ad.now(),
+        now=e2e.ad.clock.now(),
     )
     for _ in range(3):
         e2e.ad.publisher.publish(event)
     time.sleep(3)
     assert len([m for m in sink_messages(e2e.sink_url) if "Only once" in m["subject"]]) == 1
-    assert len(list(e2e.ad.repo._db.collection("matches").stream())) == 1
+    assert len(list(client_of(e2e.ad).collection("matches").stream())) == 1
 
 
 def test_weekly_digest_is_triggered_by_the_schedule_command(e2e):
@@ -149,7 +150,7 @@ def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_emai
     e2e.confirm("pushed@cso.example.org")
     # Stored with its outbox entry but not published: only the pushes below announce it.
     submission = GrantSubmission(**grant_body(title="Pushed at once"))
-    now = e2e.ad.now()
+    now = e2e.ad.clock.now()
     grant = Grant(
         **submission.model_dump(),
         id=grant_id("f_push", submission.external_id),
@@ -162,7 +163,7 @@ def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_emai
         correlation_id="push-at-once-1",
         now=now,
     )
-    e2e.ad.repo.save_grants([GrantWrite(grant, fingerprint(submission), event, None)])
+    e2e.ad.grants.save([GrantWrite(grant, fingerprint(submission), event, None)])
     data, attributes = encode(event)
     body = {
         "message": {
@@ -186,4 +187,4 @@ def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_emai
     e2e.wait_for_emails(lambda m: "Pushed at once" in m["subject"])
     time.sleep(3)  # window (1 s) + relay passes + delivery: any duplicate would be here
     assert len([m for m in sink_messages(e2e.sink_url) if "Pushed at once" in m["subject"]]) == 1
-    assert len(list(e2e.ad.repo._db.collection("matches").stream())) == 1
+    assert len(list(client_of(e2e.ad).collection("matches").stream())) == 1

@@ -26,7 +26,7 @@ def _send_requests(e2e) -> int:
 
 def _post_grant_and_count(e2e, faults: list[dict], title: str) -> tuple[int, int]:
     """Queue `faults`, post a grant, wait for its alert; (emails about it, send calls)."""
-    key = create_funder(e2e.ad, "Fault Foundation", e2e.ad.now()).api_key
+    key = create_funder(e2e.ad, "Fault Foundation").api_key
     before = _send_requests(e2e)
     requests.post(f"{e2e.sink_url}/api/faults", json={"responses": faults}, timeout=5)
     response = requests.post(

@@ -35,9 +35,8 @@ from google.cloud import firestore
 from dev import emulators, procs
 from dev.services import FUNCTIONS, Ports, function_command, relay_command, sink_command, stack_env
 from dev.topology import apply_topology, load_topology
-from shared.adapters.firestore_repo import FirestoreRepository
 from shared.adapters.pubsub_publisher import PubSubPublisher
-from shared.runtime.bootstrap import Adapters
+from shared.runtime.bootstrap import Adapters, on_firestore
 from shared.runtime.config import Settings
 from tests.conftest import ARTIFACTS, clear_sink, sink_messages
 from tests.faults.tcp_gate import TcpGate
@@ -196,9 +195,9 @@ def fault_stack(it_env: None) -> Iterator[FaultStack]:
         started["firestore"] = emulators.start(firestore_emulator, LOGS / "faults-firestore.log")
         with _environment(FIRESTORE_EMULATOR_HOST=firestore_emulator.host_port):
             client = firestore.Client(project=PROJECT)
-        ad = Adapters(
+        ad = on_firestore(
             settings=Settings(google_cloud_project=PROJECT),
-            repo=FirestoreRepository(client),
+            client=client,
             publisher=None,  # type: ignore[arg-type] - the test publishes nothing itself
             sender=None,  # type: ignore[arg-type] - the stack's notify function sends
         )

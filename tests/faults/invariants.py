@@ -10,10 +10,12 @@ from collections import Counter
 
 import requests
 
-from shared.adapters.firestore_repo import MATCHES, OUTBOX
+from shared.adapters.firestore.ledgers import OUTBOX
+from shared.adapters.firestore.matches import MATCHES
 from shared.services.funders import create_funder
 from tests.builders import grant_body, profile_body
 from tests.faults.conftest import FaultStack
+from tests.real_adapters import client_of
 
 
 def confirmed_profiles(stack: FaultStack, count: int) -> list[str]:
@@ -36,7 +38,7 @@ def confirmed_profiles(stack: FaultStack, count: int) -> list[str]:
 
 
 def funder_key(stack: FaultStack) -> str:
-    return create_funder(stack.ad, "Fault Foundation", stack.ad.now()).api_key
+    return create_funder(stack.ad, "Fault Foundation").api_key
 
 
 def grant(title: str) -> dict:
@@ -70,12 +72,12 @@ def assert_invariants(
     counts = told(stack, addresses, titles)
     assert {pair: counts[pair] for pair in expected} == dict.fromkeys(expected, 1)
     for grant_id, title in accepted.items():
-        stored = stack.ad.repo.get_grant(grant_id)
+        stored = stack.ad.grants.get(grant_id)
         assert stored is not None and stored.title == title
-    matches = list(stack.ad.repo._db.collection(MATCHES).stream())
+    matches = list(client_of(stack.ad).collection(MATCHES).stream())
     assert len(matches) == len(expected)
     stack.wait_until(
-        lambda: not list(stack.ad.repo._db.collection(OUTBOX).limit(1).stream()),
+        lambda: not list(client_of(stack.ad).collection(OUTBOX).limit(1).stream()),
         30,
         "outbox drained",
     )

@@ -52,7 +52,7 @@ def test_a_message_failing_every_delivery_is_dead_lettered_and_replayed_once(fau
     [email] = faults.emails()
     assert email["to"] == [address] and email["categories"] == ["confirmation"]
     assert _parked(faults, lambda m: m["message_id"] == letter["message_id"]) == []
-    assert faults.ad.repo.get_profile(profile_id) is not None
+    assert faults.ad.subscribers.get_profile(profile_id) is not None
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_poison_pushed_to_a_function_is_acknowledged_and_parked_once(faults, kin
         event = new_event(
             GrantPublished(grant_id="g", funder_id="f", revision=1),
             correlation_id=f"poison-{marker}",
-            now=faults.ad.now(),
+            now=faults.ad.clock.now(),
         )
         data = encode(event)[0].replace(b'"version":1', b'"version":99')
     faults.publish_raw("grant-published", data, {})

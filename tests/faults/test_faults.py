@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.faults.invariants import assert_invariants, confirmed_profiles, funder_key, grant
+from tests.real_adapters import client_of
 
 pytestmark = pytest.mark.faults
 
@@ -33,7 +34,7 @@ def test_pubsub_outage_submissions_wait_in_the_outbox_and_are_relayed_once(fault
         accepted = _post_grants(faults, key, ["Outage grant A", "Outage grant B"])
         # Accepted promptly although Pub/Sub is gone: the publish gave up, the outbox has it.
         assert time.monotonic() - started < 10
-        assert len(list(faults.ad.repo._db.collection("outbox").stream())) == 2
+        assert len(list(client_of(faults.ad).collection("outbox").stream())) == 2
         time.sleep(2)  # the relay tries and fails meanwhile
     finally:
         faults.pubsub_up()

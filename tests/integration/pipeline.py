@@ -49,7 +49,7 @@ def pump(ad: Adapters, bus: Any, *, relay: bool = True, rounds: int = 10) -> Non
         events = [e for topic in set(TOPIC_FOR_EVENT.values()) for e in bus.events(topic)]
         for envelope in events:
             deliver_event(ad, envelope)
-        announced = announce_due_alerts(ad, ad.now()) if relay else 0
+        announced = announce_due_alerts(ad) if relay else 0
         if not events and not announced:
             return
     raise AssertionError("the pipeline did not settle")
@@ -58,24 +58,20 @@ def pump(ad: Adapters, bus: Any, *, relay: bool = True, rounds: int = 10) -> Non
 def new_profile(ad: Adapters, **overrides: Any) -> str:
     """Store a profile (as POST /profiles does); returns its id."""
     submission = ProfileSubmission(**profile_body(**overrides))
-    return submit_profile(
-        ad, submission, idempotency_key=None, correlation_id=CORRELATION, now=ad.now()
-    ).id
+    return submit_profile(ad, submission, idempotency_key=None, correlation_id=CORRELATION).id
 
 
 def new_project(ad: Adapters, **overrides: Any) -> str:
     """Store a project (as POST /projects does); returns its id."""
     submission = ProjectSubmission(**project_body(**overrides))
-    return submit_project(
-        ad, submission, idempotency_key=None, correlation_id=CORRELATION, now=ad.now()
-    ).id
+    return submit_project(ad, submission, idempotency_key=None, correlation_id=CORRELATION).id
 
 
 def new_grant(ad: Adapters, funder_id: str = "f_1", **overrides: Any) -> str:
     """Store a grant (as POST /grants does); returns its id."""
     overrides.setdefault("external_id", overrides.get("title", "call"))
     submission = GrantSubmission(**grant_body(**overrides))
-    return submit_grant(ad, funder_id, submission, correlation_id=CORRELATION, now=ad.now()).id
+    return submit_grant(ad, funder_id, submission, correlation_id=CORRELATION).id
 
 
 def link(ad: Adapters, purpose: Purpose, kind: RecipientKind, rid: str, grant: str | None = None):
@@ -86,4 +82,4 @@ def link(ad: Adapters, purpose: Purpose, kind: RecipientKind, rid: str, grant: s
 def confirm(ad: Adapters, kind: RecipientKind, rid: str) -> None:
     """Follow the confirmation link (POST), as the recipient would."""
     token = link(ad, Purpose.CONFIRM, kind, rid)
-    follow_link(ad, Purpose.CONFIRM, token, ad.now(), CORRELATION)
+    follow_link(ad, Purpose.CONFIRM, token, CORRELATION)

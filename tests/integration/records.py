@@ -10,6 +10,7 @@ from shared.domain.recipients import RecipientKind
 from shared.runtime.bootstrap import Adapters
 from shared.services.submissions import submit_project
 from tests.builders import NOW, project_body
+from tests.real_adapters import at
 
 
 def confirm_address(ad: Adapters, kind: RecipientKind, recipient_id: str, now: datetime) -> None:
@@ -19,7 +20,7 @@ def confirm_address(ad: Adapters, kind: RecipientKind, recipient_id: str, now: d
         correlation_id="c-test-confirm",
         now=now,
     )
-    ad.repo.confirm_recipient(kind, recipient_id, now, event)
+    ad.subscribers.confirm_recipient(kind, recipient_id, now, event)
 
 
 def stored_project(ad: Adapters, minutes: int = 0, *, confirmed: bool = True, **overrides) -> str:
@@ -27,7 +28,7 @@ def stored_project(ad: Adapters, minutes: int = 0, *, confirmed: bool = True, **
     created = NOW + timedelta(minutes=minutes)
     body = ProjectSubmission(**project_body(**overrides))
     pid = submit_project(
-        ad, body, idempotency_key=None, correlation_id="c-test-project", now=created
+        at(ad, created), body, idempotency_key=None, correlation_id="c-test-project"
     ).id
     if confirmed:
         confirm_address(ad, RecipientKind.PROJECT, pid, created)

@@ -7,12 +7,15 @@ import hmac
 
 import pytest
 
-from shared.adapters.firestore_repo import API_KEYS, GRANTS, MATCHES
+from shared.adapters.firestore.funders import API_KEYS
+from shared.adapters.firestore.grants import GRANTS
+from shared.adapters.firestore.matches import MATCHES
 from shared.domain import api_keys
 from shared.services.funders import create_funder
 from tests.builders import grant_body, project_body
 from tests.function_loader import load_function
 from tests.integration.pipeline import pump
+from tests.real_adapters import client_of
 
 
 @pytest.fixture
@@ -26,12 +29,12 @@ def _auth(key: str) -> dict[str, str]:
 
 @pytest.fixture
 def funder_a(ad):
-    return create_funder(ad, "Funder A", ad.now())
+    return create_funder(ad, "Funder A")
 
 
 @pytest.fixture
 def funder_b(ad):
-    return create_funder(ad, "Funder B", ad.now())
+    return create_funder(ad, "Funder B")
 
 
 def _post(client, key: str, **overrides) -> str:
@@ -41,7 +44,7 @@ def _post(client, key: str, **overrides) -> str:
 
 
 def _snapshot(ad, grant_id: str):
-    snap = ad.repo._db.collection(GRANTS).document(grant_id).get()
+    snap = client_of(ad).collection(GRANTS).document(grant_id).get()
     return snap.to_dict(), snap.update_time
 
 
@@ -51,7 +54,7 @@ def test_owner_can_replace_its_grant_with_put(client, ad, bus, funder_a):
     body = grant_body(title="A better title")
     response = client.put(f"/grants/{gid}", json=body, headers=_auth(funder_a.api_key))
     assert response.status_code == 200 and response.json == {"id": gid, "status": "updated"}
-    assert ad.repo.get_grant(gid).title == "A better title"
+    assert ad.grants.get(gid).title == "A better title"
     assert [e.parsed().revision for e in bus.events("grant-published")] == [2]
 
 
@@ -94,7 +97,7 @@ def test_put_cannot_move_a_grant_to_another_external_id(client, ad, funder_a):
     )
     assert response.status_code == 422
     assert response.json["error"]["fields"][0]["field"] == "external_id"
-    assert ad.repo.get_grant(gid).external_id == grant_body()["external_id"]
+    assert ad.grants.get(gid).external_id == grant_body()["external_id"]
 
 
 @pytest.mark.parametrize("grant_id", ["g_unknown", "__reserved__", "g_" + "0" * 32, "." * 3])
@@ -109,11 +112,11 @@ def test_owner_deletes_its_grant_with_its_matches(client, ad, bus, funder_a):
     client.post("/projects", json=project_body(country="LA"))
     gid = _post(client, funder_a.api_key, countries=["LA"])
     pump(ad, bus)
-    assert len(list(ad.repo._db.collection(MATCHES).stream())) == 1
+    assert len(list(client_of(ad).collection(MATCHES).stream())) == 1
     assert client.delete(f"/grants/{gid}", headers=_auth(funder_a.api_key)).status_code == 204
-    assert ad.repo.get_grant(gid) is None
-    assert list(ad.repo._db.collection(MATCHES).stream()) == []
-    assert list(ad.repo._db.collection("alerts").stream()) == []
+    assert ad.grants.get(gid) is None
+    assert list(client_of(ad).collection(MATCHES).stream()) == []
+    assert list(client_of(ad).collection("alerts").stream()) == []
 
 
 def test_the_same_external_id_under_another_funder_is_that_funders_own_grant(
@@ -122,13 +125,13 @@ def test_the_same_external_id_under_another_funder_is_that_funders_own_grant(
     a = _post(client, funder_a.api_key, title="A's call")
     b = _post(client, funder_b.api_key, title="B's call")
     assert a != b
-    assert ad.repo.get_grant(a).title == "A's call" and ad.repo.get_grant(a).funder_id != (
-        ad.repo.get_grant(b).funder_id
+    assert ad.grants.get(a).title == "A's call" and ad.grants.get(a).funder_id != (
+        ad.grants.get(b).funder_id
     )
 
 
 def test_keys_are_stored_as_hashes_only(ad, funder_a):
-    record = ad.repo._db.collection(API_KEYS).document(funder_a.key_id).get().to_dict()
+    record = client_of(ad).collection(API_KEYS).document(funder_a.key_id).get().to_dict()
     _key_id, secret = api_keys.parse_key(funder_a.api_key)
     assert secret not in str(record)
     assert record["secret_hash"] == api_keys.hash_secret(secret)
@@ -151,8 +154,8 @@ def test_key_check_compares_in_constant_time(client, funder_a, monkeypatch):
 def test_a_revoked_key_stops_working_and_its_siblings_do_not(client, ad, funder_a):
     from shared.services.funders import add_key
 
-    _key_id, second = add_key(ad, funder_a.funder_id, ad.now())
-    assert ad.repo.revoke_api_key(funder_a.key_id, ad.now())
+    _key_id, second = add_key(ad, funder_a.funder_id)
+    assert ad.funders.revoke_api_key(funder_a.key_id, ad.clock.now())
     assert (
         client.post("/grants", json=grant_body(), headers=_auth(funder_a.api_key)).status_code
         == 401

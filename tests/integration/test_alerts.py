@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from shared.adapters.ports import AlertStatus
 from shared.domain.events import Envelope, NotificationDue, ScheduleTick, new_event
 from shared.domain.recipients import EmailKind, RecipientKind
 from shared.domain.schedule import Job, region_date
@@ -23,8 +24,10 @@ from tests.integration.pipeline import (
     new_project,
     pump,
 )
+from tests.real_adapters import FixedClock, at, client_of
 
 PROFILE = RecipientKind.PROFILE
+PENDING, SENT = AlertStatus.PENDING, AlertStatus.SENT
 SCHEDULER_DIGEST = json.loads(
     '{"name": "schedule.tick", "version": 1, "id": "scheduler-weekly-digest",'
     ' "occurred_at": "2026-01-05T01:00:00Z", "correlation_id": "scheduler-weekly-digest",'
@@ -46,8 +49,7 @@ def _kinds(sink_url: str) -> list[str]:
 
 def _later(ad, days: int, monkeypatch) -> None:
     """The same adapters, living `days` later (for this test only)."""
-    moved = ad.now() + timedelta(days=days)
-    monkeypatch.setattr(ad, "now", lambda: moved)
+    monkeypatch.setattr(ad, "clock", FixedClock(ad.clock.now() + timedelta(days=days)))
 
 
 def test_matches_arriving_within_the_window_share_one_email(ad, bus, sink_url):
@@ -56,15 +58,15 @@ def test_matches_arriving_within_the_window_share_one_email(ad, bus, sink_url):
         new_grant(ad, title=title)
     pump(ad, bus, relay=False)  # matched and recorded; the window has not been swept
     assert _kinds(sink_url) == ["confirmation"]
-    assert announce_due_alerts(ad, ad.now()) == 1  # one recipient, one announcement
+    assert announce_due_alerts(ad) == 1  # one recipient, one announcement
     [due] = bus.events("notification-due")
     assert on_notification_due(due, ad) == "sent"
     assert on_notification_due(due, ad) == "nothing"  # redelivered: all three already told
     [_, alert] = sink_messages(sink_url)
     assert alert["subject"] == "3 new grants for Delta Rights Network"
-    statuses = {a["status"] for a in ad.repo.alerts_of(PROFILE, pid, ("pending", "sent"))}
+    statuses = {a.status for a in ad.alerts.of_recipient(PROFILE, pid, (PENDING, SENT))}
     assert statuses == {"sent"}
-    assert announce_due_alerts(ad, ad.now()) == 0
+    assert announce_due_alerts(ad) == 0
 
 
 def test_two_flushes_of_one_batch_send_one_email(ad, bus, sink_url):
@@ -74,9 +76,9 @@ def test_two_flushes_of_one_batch_send_one_email(ad, bus, sink_url):
     event = new_event(
         NotificationDue(kind=EmailKind.ALERTS, recipient_kind=PROFILE, recipient_id=pid),
         correlation_id="c-12345678",
-        now=ad.now(),
+        now=ad.clock.now(),
     )
-    other = new_event(event.parsed(), correlation_id="c-12345678", now=ad.now())
+    other = new_event(event.parsed(), correlation_id="c-12345678", now=ad.clock.now())
     assert [on_notification_due(e, ad) for e in (event, other)] == ["sent", "nothing"]
     assert _kinds(sink_url) == ["confirmation", "alerts"]
 
@@ -106,12 +108,14 @@ def test_deadline_reminder_is_sent_once_and_only_for_grants_closing_soon(
     ad, bus, sink_url, monkeypatch
 ):
     pid = _confirmed_profile(ad, bus)
-    soon = (region_date(ad.now()) + timedelta(days=5)).isoformat()  # the region's today
+    soon = (region_date(ad.clock.now()) + timedelta(days=5)).isoformat()  # the region's today
     new_grant(ad, title="Closing soon", deadline=soon)
     new_grant(ad, title="Closing later", deadline="2099-01-01")
     pump(ad, bus)
     assert _kinds(sink_url) == ["confirmation", "alerts"]
-    tick = new_event(ScheduleTick(job=Job.DEADLINE_REMINDERS), correlation_id="c" * 8, now=ad.now())
+    tick = new_event(
+        ScheduleTick(job=Job.DEADLINE_REMINDERS), correlation_id="c" * 8, now=ad.clock.now()
+    )
     assert on_schedule_tick(tick, ad) == 1
     pump(ad, bus)
     on_schedule_tick(tick, ad)  # again the same day
@@ -123,15 +127,13 @@ def test_deadline_reminder_is_sent_once_and_only_for_grants_closing_soon(
     assert reminders[0]["subject"] == "Closing within a week: 1 grant that fits you"
     assert "Closing soon" in reminders[0]["text"] and "Closing later" not in reminders[0]["text"]
     assert "closes in 5 days" in reminders[0]["text"]
-    assert {
-        a["reminded_in"] for a in ad.repo.alerts_of(PROFILE, pid, ("sent",)) if a.get("reminded_in")
-    }
+    assert {a.reminded_in for a in ad.alerts.of_recipient(PROFILE, pid, (SENT,)) if a.reminded_in}
 
 
 def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
     ad, bus, sink_url, monkeypatch
 ):
-    funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
+    funder = create_funder(ad, "Mekong Fund", email="grants@fund.example.org")
     grant_id = new_grant(ad, funder_id=funder.funder_id, title="Community radio", countries=["LA"])
     shown = new_project(ad, title="Shown project", contact_email="a@cso.example.org")
     new_project(
@@ -153,7 +155,7 @@ def test_funder_hears_of_projects_shown_to_funders_never_their_contact(
     assert f"/grants/{grant_id}/projects" not in email["text"] + email["html"]
     everything = email["text"] + email["html"] + json.dumps(email["headers"])
     assert "@cso.example.org" not in everything
-    funder_doc = ad.repo._db.collection("funders").document(funder.funder_id).get()
+    funder_doc = client_of(ad).collection("funders").document(funder.funder_id).get()
     assert "grants@fund.example.org" not in str(funder_doc.to_dict())  # kept apart, private
     # The funder unsubscribes with one click: next week brings nothing.
     client = load_function("ingest").app.test_client()
@@ -172,11 +174,11 @@ def test_an_alert_already_sent_is_never_announced_again(ad, bus):
     pid = _confirmed_profile(ad, bus)
     new_grant(ad, title="Raced")
     pump(ad, bus)
-    [alert] = ad.repo.alerts_of(PROFILE, pid, ("sent",))
+    [alert] = ad.alerts.of_recipient(PROFILE, pid, (SENT,))
     # A due time written just after the flush marked the alert sent (a lost race).
-    ad.repo.update_alerts([alert["id"]], {"due_at": ad.now()}, ad.now())
-    assert announce_due_alerts(ad, ad.now() + timedelta(seconds=1)) == 0
-    assert ad.repo.get_alert(alert["id"])["due_at"] is None
+    ad.alerts.set_due([alert.id], ad.clock.now(), ad.clock.now())
+    assert announce_due_alerts(at(ad, ad.clock.now() + timedelta(seconds=1))) == 0
+    assert ad.alerts.get(alert.id).due_at is None
 
 
 def test_a_batch_over_the_cap_goes_out_in_two_emails(ad, bus, sink_url, monkeypatch):

@@ -7,12 +7,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from shared.adapters.firestore_repo import MATCHES
+from shared.adapters.firestore.matches import MATCHES
 from shared.domain.events import TOPIC_FOR_EVENT
 from shared.domain.recipients import RecipientKind
 from shared.services.alerts import announce_due_alerts
 from tests.conftest import sink_messages
 from tests.integration.pipeline import confirm, deliver_event, new_grant, new_profile, pump
+from tests.real_adapters import client_of
 
 COPIES = 3
 
@@ -44,7 +45,7 @@ def _pump_with_copies(ad, bus, *, at_once: bool) -> None:
     for _ in range(10):
         events = _published(bus)
         _deliver_copies(ad, events, at_once=at_once)
-        if not events and not announce_due_alerts(ad, ad.now()):
+        if not events and not announce_due_alerts(ad):
             return
     raise AssertionError("the pipeline did not settle")
 
@@ -64,7 +65,7 @@ def test_every_event_delivered_three_times_in_turn_makes_one_match_and_one_email
     _setup(ad, bus)
     new_grant(ad, title="Delivered thrice")
     _pump_with_copies(ad, bus, at_once=False)
-    assert len(list(ad.repo._db.collection(MATCHES).stream())) == 1
+    assert len(list(client_of(ad).collection(MATCHES).stream())) == 1
     assert len(_alerts_about(sink_url, "Delivered thrice")) == 1
 
 
@@ -72,7 +73,7 @@ def test_every_event_delivered_three_times_at_once_makes_one_match_and_one_email
     _setup(ad, bus)
     new_grant(ad, title="Delivered concurrently")
     _pump_with_copies(ad, bus, at_once=True)
-    assert len(list(ad.repo._db.collection(MATCHES).stream())) == 1
+    assert len(list(client_of(ad).collection(MATCHES).stream())) == 1
     assert len(_alerts_about(sink_url, "Delivered concurrently")) == 1
 
 

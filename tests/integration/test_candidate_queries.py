@@ -10,28 +10,29 @@ import pycountry
 from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubmission
 from shared.services.submissions import submit_grant, submit_profile, submit_project
 from tests.builders import NOW, grant_body, profile_body, project_body
+from tests.real_adapters import at, documents_read
 
 
 def _project(ad, **overrides) -> str:
     body = ProjectSubmission(**project_body(**overrides))
-    return submit_project(ad, body, idempotency_key=None, correlation_id="c-test-01", now=NOW).id
+    return submit_project(at(ad, NOW), body, idempotency_key=None, correlation_id="c-test-01").id
 
 
 def _profile(ad, **overrides) -> str:
     body = ProfileSubmission(**profile_body(**overrides))
-    return submit_profile(ad, body, idempotency_key=None, correlation_id="c-test-01", now=NOW).id
+    return submit_profile(at(ad, NOW), body, idempotency_key=None, correlation_id="c-test-01").id
 
 
 def _grant(ad, **overrides):
     body = GrantSubmission(**grant_body(**overrides))
-    gid = submit_grant(ad, "f_1", body, correlation_id="c-test-01", now=NOW).id
-    return ad.repo.get_grant(gid)
+    gid = submit_grant(at(ad, NOW), "f_1", body, correlation_id="c-test-01").id
+    return ad.grants.get(gid)
 
 
 def _read(ad, fetch) -> tuple[set[str], int]:
-    before = ad.repo.documents_read
+    before = documents_read(ad)
     ids = {doc.id for doc in fetch()}
-    return ids, ad.repo.documents_read - before
+    return ids, documents_read(ad) - before
 
 
 def test_grant_reads_only_projects_in_its_countries_sectors_and_types(ad):
@@ -45,7 +46,7 @@ def test_grant_reads_only_projects_in_its_countries_sectors_and_types(ad):
     _project(ad, country="KH", applicant_type="individual")  # other applicant type
     grant = _grant(ad, countries=["KH", "LA"], sectors=["digital-security", "media-freedom"])
 
-    found, reads = _read(ad, lambda: ad.repo.candidate_projects(grant))
+    found, reads = _read(ad, lambda: ad.subscribers.candidate_projects(grant))
 
     assert found == fits
     assert reads == len(fits)
@@ -59,7 +60,7 @@ def test_worldwide_grant_finds_targets_by_sector_in_every_country(ad):
     _profile(ad, countries=["KH"], sectors=["climate"])
     grant = _grant(ad, countries=[], sectors=["health"])
 
-    found, reads = _read(ad, lambda: ad.repo.candidate_profiles(grant))
+    found, reads = _read(ad, lambda: ad.subscribers.candidate_profiles(grant))
 
     assert found == fits
     assert reads == len(fits)
@@ -69,7 +70,7 @@ def test_any_sector_grant_finds_targets_by_country(ad):
     fits = {_project(ad, country="LA", sectors=["climate"])}
     _project(ad, country="TH", sectors=["climate"])
     grant = _grant(ad, countries=["LA"], sectors=[])
-    found, reads = _read(ad, lambda: ad.repo.candidate_projects(grant))
+    found, reads = _read(ad, lambda: ad.subscribers.candidate_projects(grant))
     assert found == fits and reads == 1
 
 
@@ -81,8 +82,8 @@ def test_unregistered_groups_are_candidates_only_when_a_fiscal_sponsor_is_accept
     with_sponsor = _grant(
         ad, external_id="sponsor", applicant_types=["registered_ngo"], fiscal_sponsor_ok=True
     )
-    assert _read(ad, lambda: ad.repo.candidate_profiles(without))[0] == set()
-    assert _read(ad, lambda: ad.repo.candidate_profiles(with_sponsor))[0] == {group}
+    assert _read(ad, lambda: ad.subscribers.candidate_profiles(without))[0] == set()
+    assert _read(ad, lambda: ad.subscribers.candidate_profiles(with_sponsor))[0] == {group}
 
 
 def test_grant_naming_more_countries_than_one_query_takes_still_finds_everyone(ad):
@@ -97,7 +98,7 @@ def test_grant_naming_more_countries_than_one_query_takes_still_finds_everyone(a
         applicant_types=["registered_ngo", "network", "academic"],
         fiscal_sponsor_ok=True,
     )
-    assert _read(ad, lambda: ad.repo.candidate_profiles(grant))[0] == {far, near}
+    assert _read(ad, lambda: ad.subscribers.candidate_profiles(grant))[0] == {far, near}
 
 
 def test_new_profile_finds_open_grants_of_any_sector_when_it_names_none(ad):
@@ -111,7 +112,7 @@ def test_new_profile_finds_open_grants_of_any_sector_when_it_names_none(ad):
         ad, external_id="closed", countries=["KH"], deadline=(today - timedelta(days=1)).isoformat()
     )
     _grant(ad, external_id="elsewhere", countries=["TH"])
-    found, reads = _read(ad, lambda: ad.repo.open_grants_for(["KH", "VN"], today, None))
+    found, reads = _read(ad, lambda: ad.grants.open_for(["KH", "VN"], today, None))
     assert found == fits
     assert reads == len(fits)
 
@@ -124,7 +125,7 @@ def test_new_project_reads_only_grants_of_its_sectors(ad):
     }
     _grant(ad, external_id="health", countries=["LA"], sectors=["health"])
     found, reads = _read(
-        ad, lambda: ad.repo.open_grants_for(["LA"], today, ["digital-security", "youth"])
+        ad, lambda: ad.grants.open_for(["LA"], today, ["digital-security", "youth"])
     )
     assert found == fits
     assert reads == len(fits)

@@ -9,6 +9,7 @@ from shared.email.links import Purpose
 from tests.conftest import sink_messages
 from tests.function_loader import load_function
 from tests.integration.pipeline import confirm, link, new_grant, new_profile, new_project, pump
+from tests.real_adapters import client_of
 
 PROFILE = RecipientKind.PROFILE
 
@@ -26,7 +27,7 @@ def test_new_profile_gets_only_the_confirmation_email(ad, bus, sink_url):
     assert email["subject"] == "Please confirm your grant alerts from Grant Match"
     assert "/confirm?token=" in email["text"]
     assert email["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    [alert] = ad.repo._db.collection("alerts").get()  # the match is kept, not sent
+    [alert] = client_of(ad).collection("alerts").get()  # the match is kept, not sent
     assert alert.get("status") == "pending" and alert.get("due_at") is None
 
 
@@ -77,7 +78,7 @@ def test_after_unsubscribe_nothing_more_is_sent(ad, bus, sink_url):
     new_grant(ad, title="After")
     pump(ad, bus)
     assert len(sink_messages(sink_url)) == 2
-    assert ad.repo.get_profile(pid).unsubscribed_at is not None
+    assert ad.subscribers.get_profile(pid).unsubscribed_at is not None
 
 
 def test_get_only_shows_a_button_and_post_acts(ad):
@@ -90,9 +91,9 @@ def test_get_only_shows_a_button_and_post_acts(ad):
     assert "Xác nhận" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
-    assert not ad.repo.get_profile(pid).confirmed  # a link scanner's GET did nothing
+    assert not ad.subscribers.get_profile(pid).confirmed  # a link scanner's GET did nothing
     done = client.post(f"/confirm?token={token}")
-    assert done.status_code == 200 and ad.repo.get_profile(pid).confirmed
+    assert done.status_code == 200 and ad.subscribers.get_profile(pid).confirmed
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -105,7 +106,7 @@ def test_a_token_only_works_for_its_own_purpose(ad, method):
     )
     assert response.status_code == 400
     assert "ลิงก์นี้ไม่ถูกต้องหรือหมดอายุแล้ว" in response.text
-    assert ad.repo.get_profile(pid).unsubscribed_at is None
+    assert ad.subscribers.get_profile(pid).unsubscribed_at is None
     assert client.post("/confirm?token=forged.token.value").status_code == 400
 
 

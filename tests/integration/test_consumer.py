@@ -39,7 +39,9 @@ def test_poison_message_is_dead_lettered_with_its_payload_and_reason(ad, bus):
 
 
 def test_event_this_consumer_does_not_handle_is_dead_lettered(ad, bus):
-    event = new_event(ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.now())
+    event = new_event(
+        ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.clock.now()
+    )
     outcome = consume(_cloud_event(*encode(event)), consumer="notify", handlers={}, ad=ad)
     assert outcome == "dead-lettered"
     assert (
@@ -50,7 +52,9 @@ def test_event_this_consumer_does_not_handle_is_dead_lettered(ad, bus):
 
 def test_redelivered_event_runs_its_handler_once(ad):
     calls, handlers = _recorder()
-    event = new_event(ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.now())
+    event = new_event(
+        ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.clock.now()
+    )
     pushed = _cloud_event(*encode(event))
     outcomes = [consume(pushed, consumer="match", handlers=handlers, ad=ad) for _ in range(3)]
     assert outcomes == ["handled", "duplicate", "duplicate"]
@@ -59,7 +63,9 @@ def test_redelivered_event_runs_its_handler_once(ad):
 
 def test_same_event_is_handled_once_per_consumer(ad):
     calls, handlers = _recorder()
-    event = new_event(ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.now())
+    event = new_event(
+        ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.clock.now()
+    )
     pushed = _cloud_event(*encode(event))
     consume(pushed, consumer="match", handlers=handlers, ad=ad)
     consume(pushed, consumer="other", handlers=handlers, ad=ad)
@@ -74,7 +80,9 @@ def test_failing_handler_is_not_marked_processed_so_redelivery_retries(ad):
         if len(attempts) == 1:
             raise RuntimeError("Firestore hiccup")
 
-    event = new_event(ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.now())
+    event = new_event(
+        ProfileCreated(profile_id="a_1"), correlation_id="c-12345678", now=ad.clock.now()
+    )
     pushed = _cloud_event(*encode(event))
     handlers = {EventName.PROFILE_CREATED: flaky}
     with pytest.raises(RuntimeError):

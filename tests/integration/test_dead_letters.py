@@ -81,7 +81,7 @@ def test_a_message_failing_every_attempt_is_parked_with_its_payload(ad, bus, inb
     event = new_event(
         GrantPublished(grant_id="g_1", funder_id="f_1", revision=1),
         correlation_id="dead-letter-test",
-        now=ad.now(),
+        now=ad.clock.now(),
     )
     data, attributes = encode(event)
     bus.publisher.publish(bus.topic("grant-published"), data, **attributes).result(timeout=10)
@@ -108,7 +108,7 @@ def test_poison_is_listed_with_its_reason_and_never_replayed(ad, bus, inbox):
         new_event(
             GrantPublished(grant_id="g", funder_id="f", revision=1),
             correlation_id="c-poison-1",
-            now=ad.now(),
+            now=ad.clock.now(),
         )
     )
     pushed.data["message"]["data"] = "bm90IGpzb24="  # base64 of "not json"
@@ -127,7 +127,7 @@ def test_replay_takes_only_the_named_messages(ad, bus, inbox):
         event = new_event(
             GrantPublished(grant_id=f"g_{n}", funder_id="f", revision=1),
             correlation_id="c-named-1",
-            now=ad.now(),
+            now=ad.clock.now(),
         )
         ad.publisher.dead_letter(*encode(event), "handler failed", "match")
     first, second = _cli("list")

@@ -22,6 +22,7 @@ from shared.services.outbox_relay import relay_once
 from shared.services.subscriptions import on_subscriber_created
 from tests.conftest import sink_messages
 from tests.integration.pipeline import confirm, new_grant, new_profile, pump
+from tests.real_adapters import at
 
 PROFILE = RecipientKind.PROFILE
 
@@ -30,11 +31,13 @@ PROFILE = RecipientKind.PROFILE
 def created(ad):
     """A new profile and the event that announced it (its confirmation is due)."""
     pid = new_profile(ad, language="en")
-    return new_event(ProfileCreated(profile_id=pid), correlation_id="c-12345678", now=ad.now())
+    return new_event(
+        ProfileCreated(profile_id=pid), correlation_id="c-12345678", now=ad.clock.now()
+    )
 
 
 def _record(ad, created):
-    return ad.repo.get_notification(f"confirmation:profile:{created.parsed().profile_id}")
+    return ad.notifications.get(f"confirmation:profile:{created.parsed().profile_id}")
 
 
 def _faults(sink_url: str, *responses: dict) -> None:
@@ -51,8 +54,8 @@ def test_sent_email_records_provider_message_id_and_event_id(ad, sink_url, creat
     assert on_subscriber_created(created, ad) == "sent"
     [email] = sink_messages(sink_url)
     record = _record(ad, created)
-    assert record["status"] == "sent" and record["message_id"] == email["message_id"]
-    assert record["sent_by_event"] == created.id and record["provider_status"] == 202
+    assert record.status == "sent" and record.message_id == email["message_id"]
+    assert record.sent_by_event == created.id and record.provider_status == 202
     assert email["tracking_settings"]["open_tracking"]["enable"] is False
     assert email["tracking_settings"]["click_tracking"]["enable"] is False
     assert on_subscriber_created(created, ad) == "done"
@@ -75,7 +78,7 @@ def test_provider_down_for_every_attempt_releases_the_claim_for_redelivery(ad, s
     _faults(sink_url, *[{"status": 503}] * 3)  # SENDGRID_MAX_ATTEMPTS=3 in tests
     with pytest.raises(TransientSendError):
         on_subscriber_created(created, ad)
-    assert _record(ad, created)["status"] == "retrying"
+    assert _record(ad, created).status == "retrying"
     assert on_subscriber_created(created, ad) == "sent"  # Pub/Sub redelivers; provider back
     assert len(sink_messages(sink_url)) == 1
 
@@ -84,7 +87,7 @@ def test_other_4xx_is_recorded_failed_and_not_retried(ad, sink_url, created):
     _faults(sink_url, {"status": 400})
     assert on_subscriber_created(created, ad) == "failed"
     record = _record(ad, created)
-    assert record["status"] == "failed" and record["provider_status"] == 400
+    assert record.status == "failed" and record.provider_status == 400
     assert _requests(sink_url) == 1  # no retry
     assert on_subscriber_created(created, ad) == "done"
     assert sink_messages(sink_url) == []
@@ -93,7 +96,7 @@ def test_other_4xx_is_recorded_failed_and_not_retried(ad, sink_url, created):
 def test_sandbox_200_is_success(ad, sink_url, created):
     _faults(sink_url, {"status": 200})
     assert on_subscriber_created(created, ad) == "sent"
-    assert _record(ad, created)["provider_status"] == 200
+    assert _record(ad, created).provider_status == 200
     assert sink_messages(sink_url) == []  # sandbox mode delivers nothing
 
 
@@ -153,8 +156,8 @@ def test_crash_between_send_and_record_sends_nothing_more_within_the_lease(
     assert len(sink_messages(sink_url)) == 1
     # The residue the README states: once the lease expires, the relay re-announces the
     # cause and a second copy can go out, because SendGrid cannot tell it is a repeat.
-    later = ad.now() + timedelta(seconds=ad.settings.notification_lease_seconds + 1)
-    assert relay_once(ad, later).revived_notifications == 1
+    later = ad.clock.now() + timedelta(seconds=ad.settings.notification_lease_seconds + 1)
+    assert relay_once(at(ad, later)).revived_notifications == 1
 
 
 def test_crash_after_record_finishes_marking_alerts_on_redelivery(ad, bus, sink_url, monkeypatch):
@@ -163,20 +166,18 @@ def test_crash_after_record_finishes_marking_alerts_on_redelivery(ad, bus, sink_
     confirm(ad, PROFILE, pid)
     new_grant(ad, title="Marked late")
     pump(ad, bus, relay=False)
-    announce_due_alerts(ad, ad.now())
+    announce_due_alerts(ad)
     [due] = bus.events("notification-due")
-    real_update = ad.repo.update_alerts
+    real_mark = ad.alerts.mark_sent
 
-    def crash_on_marking(ids, fields, now):
-        if fields.get("status") == "sent":
-            raise SystemExit("died before marking")
-        return real_update(ids, fields, now)
+    def crash_on_marking(ids, notification_id, now):
+        raise SystemExit("died before marking")
 
-    monkeypatch.setattr(ad.repo, "update_alerts", crash_on_marking)
+    monkeypatch.setattr(ad.alerts, "mark_sent", crash_on_marking)
     with pytest.raises(SystemExit):
         on_notification_due(due, ad)
-    monkeypatch.setattr(ad.repo, "update_alerts", real_update)
-    assert [a["status"] for a in ad.repo.alerts_of(PROFILE, pid)] == ["pending"]
+    monkeypatch.setattr(ad.alerts, "mark_sent", real_mark)
+    assert [a.status for a in ad.alerts.of_recipient(PROFILE, pid)] == ["pending"]
     assert on_notification_due(due, ad) == "done"  # redelivered: no second email...
-    assert ad.repo.alerts_of(PROFILE, pid) == []  # ...and the marking is finished
+    assert ad.alerts.of_recipient(PROFILE, pid) == []  # ...and the marking is finished
     assert [m["categories"] for m in sink_messages(sink_url)] == [["confirmation"], ["alerts"]]

@@ -32,6 +32,7 @@ from tests.integration.pipeline import (
     new_project,
     pump,
 )
+from tests.real_adapters import client_of
 
 ERASED = "leaving@cso.example.org"
 KEPT = "staying@cso.example.org"
@@ -47,7 +48,7 @@ def _every_document(ad) -> dict[str, str]:
     """Every document of every collection, as `collection/id` -> its data as text."""
     return {
         f"{collection.id}/{snap.id}": str(snap.to_dict())
-        for collection in ad.repo._db.collections()
+        for collection in client_of(ad).collections()
         for snap in collection.stream()
     }
 
@@ -60,7 +61,7 @@ def _two_csos_with_history(ad, bus) -> dict[str, str]:
     """One address with a confirmed profile and an unconfirmed project shown to funders
     (so: sent alerts, held alerts, a funder's pending alert, notifications), and another
     address that must survive the erasure untouched."""
-    funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
+    funder = create_funder(ad, "Mekong Fund", email="grants@fund.example.org")
     ids = {
         "profile": new_profile(ad, email=ERASED, countries=["LA"], language="en"),
         "project": new_project(
@@ -83,7 +84,7 @@ def test_erase_link_deletes_every_document_of_the_address_and_nothing_else(ad, b
     assert _mentions(before, "funder:") and _mentions(before, ids["project"])
 
     token = link(ad, Purpose.ERASE, RecipientKind.PROFILE, ids["profile"])
-    view = follow_link(ad, Purpose.ERASE, token, ad.now(), CORRELATION)
+    view = follow_link(ad, Purpose.ERASE, token, CORRELATION)
     assert view.language == "en"
 
     after = _every_document(ad)
@@ -100,7 +101,7 @@ def test_erase_link_deletes_every_document_of_the_address_and_nothing_else(ad, b
 def test_events_still_in_flight_after_erasure_recreate_nothing(ad, bus, sink_url):
     ids = _two_csos_with_history(ad, bus)
     token = link(ad, Purpose.ERASE, RecipientKind.PROJECT, ids["project"])
-    follow_link(ad, Purpose.ERASE, token, ad.now(), CORRELATION)
+    follow_link(ad, Purpose.ERASE, token, CORRELATION)
     mails = len(sink_messages(sink_url))
     # A late grant and the relay's sweep find nothing of the erased address.
     new_grant(ad, title="Another Lao call", external_id="later", countries=["LA"])
@@ -132,7 +133,7 @@ def test_anyone_may_ask_for_an_erasure_link_and_learns_nothing(client, ad, bus, 
     path = url.split("gm.example.org", 1)[1]
     page = client.get(path)
     assert page.status_code == 200 and b"Delete my data" in page.data
-    assert ad.repo.get_profile(ids["profile"]) is not None  # GET changed nothing
+    assert ad.subscribers.get_profile(ids["profile"]) is not None  # GET changed nothing
     done = client.post(path)
     assert done.status_code == 200 and b"has deleted the data" in done.data
     assert _mentions(_every_document(ad), ERASED) == []
@@ -152,14 +153,12 @@ def test_a_forged_or_other_purpose_token_cannot_erase(client, ad, bus):
     unsubscribe = link(ad, Purpose.UNSUBSCRIBE, RecipientKind.PROFILE, ids["profile"])
     assert client.post(f"/erase?token={unsubscribe}").status_code == 400
     assert client.post("/erase?token=forged").status_code == 400
-    assert ad.repo.get_profile(ids["profile"]) is not None
+    assert ad.subscribers.get_profile(ids["profile"]) is not None
 
 
 def _interested(ad, funder_id: str, project_id: str, pledge: float) -> str:
     note = InterestSubmission(message="We fund community radio.", pledge=pledge)
-    return express_interest(
-        ad, funder_id, project_id, note, correlation_id=CORRELATION, now=ad.now()
-    ).id
+    return express_interest(ad, funder_id, project_id, note, correlation_id=CORRELATION).id
 
 
 def _share(ad, project_id: str, interest_id: str) -> None:
@@ -167,7 +166,7 @@ def _share(ad, project_id: str, interest_id: str) -> None:
     claim = LinkClaim(
         Purpose.SHARE_CONTACT, RecipientKind.PROJECT, project_id, interest_id=interest_id
     )
-    share_contact(ad, link_signer(ad).token(claim), "Write to us.", ad.now(), CORRELATION)
+    share_contact(ad, link_signer(ad).token(claim), "Write to us.", CORRELATION)
 
 
 def _funders_interested_in_two_projects(ad, bus) -> dict[str, str]:
@@ -175,16 +174,14 @@ def _funders_interested_in_two_projects(ad, bus) -> dict[str, str]:
     one of them also in a project that stays; the leaving CSO shared its address with
     the first funder (an introduction email), and a grant imported from an open-data
     file matched both projects (alerts for the funders)."""
-    first = create_funder(ad, "Mekong Fund", ad.now(), email=FUNDER)
-    second = create_funder(ad, "Delta Trust", ad.now(), email="team@delta.example.org")
+    first = create_funder(ad, "Mekong Fund", email=FUNDER)
+    second = create_funder(ad, "Delta Trust", email="team@delta.example.org")
     leaving = new_project(ad, contact_email=ERASED, visibility="funders", language="en")
     staying = new_project(ad, contact_email=KEPT, external_id="stays", language="en")
     confirm(ad, RecipientKind.PROJECT, leaving)
     confirm(ad, RecipientKind.PROJECT, staying)
     grant = GrantSubmission(**grant_body(external_id="iati-LA-1", title="Imported Lao call"))
-    import_grants(
-        ad, first.funder_id, [Mapped("activity 1", grant)], correlation_id=CORRELATION, now=ad.now()
-    )
+    import_grants(ad, first.funder_id, [Mapped("activity 1", grant)], correlation_id=CORRELATION)
     ids = {
         "funder": first.funder_id,
         "leaving": leaving,
@@ -208,13 +205,15 @@ def test_erasing_a_project_takes_the_interests_in_it_and_every_email_they_caused
     ids = _funders_interested_in_two_projects(ad, bus)
     before = _every_document(ad)
     introduction = f"notifications/introduction:funder:{ids['funder']}:{ids['first_in_leaving']}"
-    assert introduction in before and ad.repo.get_project(ids["leaving"]).pledged_amount == 7000
+    assert (
+        introduction in before and ad.subscribers.get_project(ids["leaving"]).pledged_amount == 7000
+    )
     # The imported grant matched the project: the funder has an alert about that match.
-    [match] = ad.repo.matches_for_target(TargetKind.PROJECT, ids["leaving"])
+    [match] = ad.matches.for_target(TargetKind.PROJECT, ids["leaving"])
     assert f"alerts/funder:{match.id}" in before
 
     token = link(ad, Purpose.ERASE, RecipientKind.PROJECT, ids["leaving"])
-    follow_link(ad, Purpose.ERASE, token, ad.now(), CORRELATION)
+    follow_link(ad, Purpose.ERASE, token, CORRELATION)
 
     after = _every_document(ad)
     gone = (ERASED, ids["leaving"], ids["first_in_leaving"], ids["second_in_leaving"], match.id)
@@ -229,7 +228,7 @@ def test_erasing_a_project_takes_the_interests_in_it_and_every_email_they_caused
     assert [p for p in after if p.startswith("interests/")] == [
         f"interests/{ids['first_in_staying']}"
     ]
-    assert ad.repo.get_project(ids["staying"]).pledged_amount == 1000
+    assert ad.subscribers.get_project(ids["staying"]).pledged_amount == 1000
     for collection in ("funders", "api_keys", "funder_contacts", "grants"):
         assert _collections(after)[collection] == _collections(before)[collection], collection
 
@@ -237,11 +236,13 @@ def test_erasing_a_project_takes_the_interests_in_it_and_every_email_they_caused
 def test_interest_events_in_flight_after_erasure_send_and_recreate_nothing(ad, bus, sink_url):
     ids = _funders_interested_in_two_projects(ad, bus)
     token = link(ad, Purpose.ERASE, RecipientKind.PROJECT, ids["leaving"])
-    follow_link(ad, Purpose.ERASE, token, ad.now(), CORRELATION)
+    follow_link(ad, Purpose.ERASE, token, CORRELATION)
     mails, documents = len(sink_messages(sink_url)), _every_document(ad)
     for payload in (InterestExpressed, InterestAccepted):
         late = new_event(
-            payload(interest_id=ids["second_in_leaving"]), correlation_id=CORRELATION, now=ad.now()
+            payload(interest_id=ids["second_in_leaving"]),
+            correlation_id=CORRELATION,
+            now=ad.clock.now(),
         )
         deliver_event(ad, late)
     pump(ad, bus)
@@ -256,7 +257,7 @@ def test_erasing_a_funder_contact_takes_its_introductions_not_its_organisations_
 ):
     ids = _funders_interested_in_two_projects(ad, bus)
     token = link(ad, Purpose.ERASE, RecipientKind.FUNDER, ids["funder"])
-    follow_link(ad, Purpose.ERASE, token, ad.now(), CORRELATION)
+    follow_link(ad, Purpose.ERASE, token, CORRELATION)
 
     after = _every_document(ad)
     assert _mentions(after, FUNDER) == []
@@ -272,4 +273,4 @@ def test_erasing_a_funder_contact_takes_its_introductions_not_its_organisations_
     # CSOs see, stand.
     for interest in ("first_in_leaving", "first_in_staying"):
         assert f"interests/{ids[interest]}" in after
-    assert ad.repo.get_project(ids["leaving"]).pledged_amount == 7000
+    assert ad.subscribers.get_project(ids["leaving"]).pledged_amount == 7000

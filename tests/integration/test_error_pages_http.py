@@ -68,7 +68,7 @@ def test_an_api_client_over_the_limit_still_gets_the_json_429(client, one_write)
 
 
 def test_a_browser_asking_for_an_unlisted_project_gets_a_404_page(client, ad):
-    funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
+    funder = create_funder(ad, "Mekong Fund", email="grants@fund.example.org")
     client.post("/forms/sign-in", data={"api_key": funder.api_key}, base_url=HTTPS)
     missing = "p_" + "0" * 32
     page = client.get(f"/forms/interest/{missing}?lang=vi", headers=BROWSER, base_url=HTTPS)

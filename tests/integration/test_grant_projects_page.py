@@ -28,7 +28,7 @@ def client(ad):
 
 @pytest.fixture
 def funder(ad):
-    return create_funder(ad, "Mekong Fund", ad.now())
+    return create_funder(ad, "Mekong Fund")
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_the_next_page_keeps_the_grant_and_its_order(client, ad, funder, project
 def test_another_funders_grant_and_an_unknown_one_look_the_same_and_leak_nothing(
     client, ad, funder, projects
 ):
-    other = create_funder(ad, "Other Foundation", ad.now())
+    other = create_funder(ad, "Other Foundation")
     theirs = _grant(client, other.api_key, title="Secret plans of another funder")
     _sign_in(client, funder.api_key)
 

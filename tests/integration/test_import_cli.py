@@ -16,7 +16,7 @@ def _run(*args: str):
 
 
 def test_import_prints_counts_and_writes_every_problem_to_the_report(ad, bus, tmp_path):
-    funder = create_funder(ad, "CLI Foundation", ad.now())
+    funder = create_funder(ad, "CLI Foundation")
     report = tmp_path / "problems.jsonl"
     result = _run("--format", "grantsgov", str(FIXTURES / "grantsgov.xml"),
                   "--funder", funder.funder_id, "--report", str(report))  # fmt: skip
@@ -32,7 +32,7 @@ def test_import_prints_counts_and_writes_every_problem_to_the_report(ad, bus, tm
 
 
 def test_json_output_and_a_second_run_that_changes_nothing(ad, bus):
-    funder = create_funder(ad, "CLI Foundation", ad.now())
+    funder = create_funder(ad, "CLI Foundation")
     args = ("--format", "360giving", str(FIXTURES / "360giving.json"), "--funder", funder.funder_id)
     assert _run(*args, "--no-progress").exit_code == 0
     again = _run(*args, "--no-progress", "--json")
@@ -46,14 +46,14 @@ def test_an_unknown_funder_is_refused_before_reading(ad):
 
 
 def test_countries_must_be_iso_codes(ad):
-    funder = create_funder(ad, "CLI Foundation", ad.now())
+    funder = create_funder(ad, "CLI Foundation")
     result = _run("--format", "grantsgov", str(FIXTURES / "grantsgov.xml"),
                   "--funder", funder.funder_id, "--countries", "KH,Kambodia")  # fmt: skip
     assert result.exit_code == 2 and "--countries" in result.output
 
 
 def test_a_broken_file_exits_1_after_importing_what_came_before(ad, tmp_path):
-    funder = create_funder(ad, "CLI Foundation", ad.now())
+    funder = create_funder(ad, "CLI Foundation")
     broken = tmp_path / "broken.xml"
     whole = (FIXTURES / "iati-2.01.xml").read_bytes()
     broken.write_bytes(whole.replace(b"</iati-activities>", b"<iati-activity>"))

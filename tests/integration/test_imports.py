@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.firestore_repo import GRANTS, OUTBOX
+from shared.adapters.firestore.grants import GRANTS
+from shared.adapters.firestore.ledgers import OUTBOX
 from shared.domain.models import GrantSubmission, ProfileSubmission
 from shared.importers import read_records
 from shared.importers.records import Mapped, Rejected
@@ -18,6 +19,7 @@ from shared.services.outbox_relay import GRACE, relay_once
 from shared.services.submissions import submit_grant, submit_profile
 from tests.builders import grant_body, profile_body
 from tests.import_fixtures import FIXTURES
+from tests.real_adapters import at, client_of
 
 FUNDER = "f_import"
 
@@ -29,13 +31,12 @@ def _import_file(ad, fmt: str, path: Path, **kwargs):
             FUNDER,
             read_records(fmt, stream),
             correlation_id="c-import-1",
-            now=ad.now(),
             **kwargs,
         )
 
 
 def _import(ad, records, **kwargs):
-    return import_grants(ad, FUNDER, records, correlation_id="c-import-1", now=ad.now(), **kwargs)
+    return import_grants(ad, FUNDER, records, correlation_id="c-import-1", **kwargs)
 
 
 def _mapped(external_id: str, position: str = "", **overrides) -> Mapped:
@@ -44,7 +45,7 @@ def _mapped(external_id: str, position: str = "", **overrides) -> Mapped:
 
 
 def _count(ad, collection: str) -> int:
-    return len(list(ad.repo._db.collection(collection).stream()))
+    return len(list(client_of(ad).collection(collection).stream()))
 
 
 def test_a_file_is_stored_and_each_new_grant_announced_once(ad, bus):
@@ -56,8 +57,8 @@ def test_a_file_is_stored_and_each_new_grant_announced_once(ad, bus):
     assert {e.parsed().funder_id for e in events} == {FUNDER}
     assert {e.correlation_id for e in events} == {"c-import-1"}
     assert _count(ad, OUTBOX) == 0  # all confirmed, nothing left for the relay
-    khmer = next(e for e in events if "0001" in ad.repo.get_grant(e.parsed().grant_id).external_id)
-    assert ad.repo.get_grant(khmer.parsed().grant_id).title == "សិទ្ធិមនុស្ស និងការអប់រំសហគមន៍"
+    khmer = next(e for e in events if "0001" in ad.grants.get(e.parsed().grant_id).external_id)
+    assert ad.grants.get(khmer.parsed().grant_id).title == "សិទ្ធិមនុស្ស និងការអប់រំសហគមន៍"
 
 
 def test_importing_the_same_file_again_changes_nothing_and_announces_nothing(ad, bus):
@@ -67,7 +68,7 @@ def test_importing_the_same_file_again_changes_nothing_and_announces_nothing(ad,
     assert (again.created, again.updated, again.unchanged, again.events) == (0, 0, 3, 0)
     assert bus.events("grant-published") == []
     assert _count(ad, GRANTS) == 3 and len(first_events) == 3
-    assert {ad.repo.get_grant(e.parsed().grant_id).revision for e in first_events} == {1}
+    assert {ad.grants.get(e.parsed().grant_id).revision for e in first_events} == {1}
 
 
 def test_a_changed_record_is_updated_and_announced_alone(ad, bus, tmp_path):
@@ -78,7 +79,7 @@ def test_a_changed_record_is_updated_and_announced_alone(ad, bus, tmp_path):
     report = _import_file(ad, "grantsgov", edited)
     assert (report.updated, report.unchanged, report.created) == (1, 2, 0)
     (event,) = bus.events("grant-published")
-    grant = ad.repo.get_grant(event.parsed().grant_id)
+    grant = ad.grants.get(event.parsed().grant_id)
     assert (grant.external_id, grant.revision, grant.deadline.isoformat()) == (
         "900001",
         2,
@@ -87,25 +88,23 @@ def test_a_changed_record_is_updated_and_announced_alone(ad, bus, tmp_path):
 
 
 def test_an_imported_grant_is_the_same_grant_as_a_posted_one(ad, bus):
-    posted = submit_grant(
-        ad, FUNDER, GrantSubmission(**grant_body()), correlation_id="c-post-1", now=ad.now()
-    )
+    posted = submit_grant(ad, FUNDER, GrantSubmission(**grant_body()), correlation_id="c-post-1")
     bus.events("grant-published")
     report = _import(ad, [_mapped(grant_body()["external_id"])])
     assert report.unchanged == 1 and report.events == 0
-    assert _count(ad, GRANTS) == 1 and ad.repo.get_grant(posted.id) is not None
+    assert _count(ad, GRANTS) == 1 and ad.grants.get(posted.id) is not None
 
 
 def _batch_sizes(ad, monkeypatch) -> list[int]:
     """Spy on the real batch writes: how many grants each commit carried."""
     sizes: list[int] = []
-    save = ad.repo.save_grants
+    save = ad.grants.save
 
     def recording(writes):
         sizes.append(len(writes))
         return save(writes)
 
-    monkeypatch.setattr(ad.repo, "save_grants", recording)
+    monkeypatch.setattr(ad.grants, "save", recording)
     return sizes
 
 
@@ -122,7 +121,9 @@ def test_chunks_respect_the_batch_size_and_a_duplicate_in_a_chunk_is_superseded(
     assert _count(ad, GRANTS) == 7 and len(bus.events("grant-published")) == 7
     kinds = {(p.position, p.kind) for p in report.problems}
     assert kinds == {("#4", "superseded"), ("line 99", "rejected")}
-    titles = {g.get("external_id"): g.get("title") for g in ad.repo._db.collection(GRANTS).stream()}
+    titles = {
+        g.get("external_id"): g.get("title") for g in client_of(ad).collection(GRANTS).stream()
+    }
     assert titles["g-5"] == "title 5"
 
 
@@ -147,7 +148,7 @@ def test_events_pubsub_did_not_confirm_stay_in_the_outbox_for_the_relay(ad, bus)
     assert report.created == 4 and report.events_left_for_relay == 4
     assert _count(ad, OUTBOX) == 4  # stored, not lost
     bus.reset()
-    assert relay_once(ad, ad.now() + GRACE * 2).published == 4
+    assert relay_once(at(ad, ad.clock.now() + GRACE * 2)).published == 4
     assert len(bus.events("grant-published")) == 4 and _count(ad, OUTBOX) == 0
 
 
@@ -164,7 +165,7 @@ def test_a_broken_file_keeps_what_came_before_and_says_where_it_stopped(ad, tmp_
 
 def test_a_grant_changed_during_the_import_is_retried_one_by_one(ad, bus, monkeypatch):
     _import(ad, [_mapped("race-1", title="v1"), _mapped("race-2", title="v1")])
-    read_versions = ad.repo.grant_versions
+    read_versions = ad.grants.versions
     edits = []
 
     def versions_then_a_concurrent_edit(ids):
@@ -177,18 +178,19 @@ def test_a_grant_changed_during_the_import_is_retried_one_by_one(ad, bus, monkey
             FUNDER,
             GrantSubmission(**grant_body(external_id="race-1", title="edited meanwhile")),
             correlation_id="c-other",
-            now=ad.now(),
         )
         return versions  # now stale for race-1: the batch's precondition fails
 
-    monkeypatch.setattr(ad.repo, "grant_versions", versions_then_a_concurrent_edit)
+    monkeypatch.setattr(ad.grants, "versions", versions_then_a_concurrent_edit)
     report = _import(ad, [_mapped("race-1", title="v2"), _mapped("race-2", title="v2")])
     assert report.updated == 2
-    titles = {g.get("external_id"): g.get("title") for g in ad.repo._db.collection(GRANTS).stream()}
+    titles = {
+        g.get("external_id"): g.get("title") for g in client_of(ad).collection(GRANTS).stream()
+    }
     assert titles == {"race-1": "v2", "race-2": "v2"}
     # v1, the concurrent edit, then v2 re-read on top of it: the stale batch wrote nothing.
     revisions = {
-        g.get("external_id"): g.get("revision") for g in ad.repo._db.collection(GRANTS).stream()
+        g.get("external_id"): g.get("revision") for g in client_of(ad).collection(GRANTS).stream()
     }
     assert revisions == {"race-1": 3, "race-2": 2}
 
@@ -199,9 +201,8 @@ def test_imported_grants_are_matched_like_posted_ones(ad, bus):
         ProfileSubmission(**profile_body(countries=["KH"], sectors=["human-rights"])),
         idempotency_key=None,
         correlation_id="c-prof-1",
-        now=ad.now(),
     )
-    deadline = (ad.now() + timedelta(days=60)).date().isoformat()
+    deadline = (ad.clock.now() + timedelta(days=60)).date().isoformat()
     records = [
         _mapped("fits", sectors=["human-rights"], countries=["KH"], deadline=deadline,
                 applicant_types=["unregistered_group"]),
@@ -209,7 +210,7 @@ def test_imported_grants_are_matched_like_posted_ones(ad, bus):
     ]  # fmt: skip
     _import(ad, records)
     matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
-    assert [(ad.repo.get_grant(m.grant_id).external_id, m.target_id) for m in matched] == [
+    assert [(ad.grants.get(m.grant_id).external_id, m.target_id) for m in matched] == [
         ("fits", profile.id)
     ]
 

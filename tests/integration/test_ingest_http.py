@@ -9,6 +9,7 @@ import pytest
 from shared.services.funders import create_funder
 from tests.builders import grant_body, profile_body, project_body
 from tests.function_loader import load_function
+from tests.real_adapters import client_of
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def client(ad):
 
 @pytest.fixture
 def funder_key(ad) -> str:
-    return create_funder(ad, "Test Foundation", ad.now()).api_key
+    return create_funder(ad, "Test Foundation").api_key
 
 
 def _auth(key: str) -> dict[str, str]:
@@ -32,7 +33,7 @@ def test_post_grant_creates_then_updates(client, funder_key, ad):
     second = client.post("/grants", json=grant_body(title="Changed"), headers=_auth(funder_key))
     assert second.status_code == 200
     assert second.json == {"id": first.json["id"], "status": "updated"}
-    assert ad.repo.get_grant(first.json["id"]).title == "Changed"
+    assert ad.grants.get(first.json["id"]).title == "Changed"
 
 
 def test_post_grant_without_key_is_401_and_stores_nothing(client, ad):
@@ -40,7 +41,7 @@ def test_post_grant_without_key_is_401_and_stores_nothing(client, ad):
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert response.json["error"]["code"] == "unauthenticated"
-    assert list(ad.repo._db.collection("grants").stream()) == []
+    assert list(client_of(ad).collection("grants").stream()) == []
 
 
 def test_post_grant_with_unknown_key_is_401(client):
@@ -49,8 +50,8 @@ def test_post_grant_with_unknown_key_is_401(client):
 
 
 def test_revoked_key_is_refused(client, ad):
-    funder = create_funder(ad, "Revoked Foundation", ad.now())
-    ad.repo.revoke_api_key(funder.key_id, ad.now())
+    funder = create_funder(ad, "Revoked Foundation")
+    ad.funders.revoke_api_key(funder.key_id, ad.clock.now())
     response = client.post("/grants", json=grant_body(), headers=_auth(funder.api_key))
     assert response.status_code == 401
     assert "revoked" in response.json["error"]["message"]
@@ -99,8 +100,8 @@ def test_project_and_profile_are_created(client, ad):
     project = client.post("/projects", json=project_body())
     profile = client.post("/profiles", json=profile_body())
     assert project.status_code == 201 and profile.status_code == 201
-    assert ad.repo.get_project(project.json["id"]) is not None
-    assert ad.repo.get_profile(profile.json["id"]) is not None
+    assert ad.subscribers.get_project(project.json["id"]) is not None
+    assert ad.subscribers.get_profile(profile.json["id"]) is not None
 
 
 def test_responses_never_echo_contact_emails(client):
@@ -117,7 +118,7 @@ def test_idempotency_key_makes_a_retry_safe(client, ad):
     retry = client.post("/profiles", json=profile_body(), headers=headers)
     assert first.status_code == 201 and retry.status_code == 200
     assert retry.json == {"id": first.json["id"], "status": "replayed"}
-    assert len(list(ad.repo._db.collection("profiles").stream())) == 1
+    assert len(list(client_of(ad).collection("profiles").stream())) == 1
 
 
 def test_correlation_id_is_echoed(client):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.firestore_repo import GRANTS
+from shared.adapters.firestore.grants import GRANTS
 from shared.domain.ids import grant_id
 from shared.services.funders import create_funder
 from tests.function_loader import load_function
 from tests.import_fixtures import FIXTURES
+from tests.real_adapters import client_of
 
 XML = "application/xml"
 
@@ -25,7 +26,7 @@ def client(ingest):
 
 @pytest.fixture
 def funder(ad):
-    return create_funder(ad, "Open Data Foundation", ad.now())
+    return create_funder(ad, "Open Data Foundation")
 
 
 def _post(client, key, fmt, name, content_type=XML, query="", data=None):
@@ -39,7 +40,7 @@ def _post(client, key, fmt, name, content_type=XML, query="", data=None):
 
 
 def _stored(ad) -> list[dict]:
-    return [s.to_dict() for s in ad.repo._db.collection(GRANTS).stream()]
+    return [s.to_dict() for s in client_of(ad).collection(GRANTS).stream()]
 
 
 def test_imported_grants_belong_to_the_authenticated_funder(client, funder, ad, bus):
@@ -78,7 +79,7 @@ def test_without_a_key_nothing_is_read_or_stored(client, ad):
 
 
 def test_a_revoked_key_is_refused(client, funder, ad):
-    ad.repo.revoke_api_key(funder.key_id, ad.now())
+    ad.funders.revoke_api_key(funder.key_id, ad.clock.now())
     assert _post(client, funder.api_key, "iati", "iati-2.03.xml").status_code == 401
 
 

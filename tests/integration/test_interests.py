@@ -33,7 +33,7 @@ def client(ad):
 
 @pytest.fixture
 def funder(ad):
-    return create_funder(ad, "Mekong Fund", ad.now(), email=FUNDER, language="en")
+    return create_funder(ad, "Mekong Fund", email=FUNDER, language="en")
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_the_cso_is_told_and_the_funder_learns_its_address_only_once_it_agrees(
     assert asked.status_code == 200 and "Share my email address with this funder" in asked.get_data(
         as_text=True
     )
-    assert ad.repo.get_interest(response.json["id"]).accepted_at is None
+    assert ad.interests.get(response.json["id"]).accepted_at is None
     pump(ad, bus)
     assert _emails_to(sink_url, FUNDER) == []
 
@@ -94,7 +94,7 @@ def test_the_cso_is_told_and_the_funder_learns_its_address_only_once_it_agrees(
     client.post(share, data={"reply": "again"})  # pressing twice is pressing once
     pump(ad, bus)
     assert len(_emails_to(sink_url, FUNDER)) == 1
-    assert ad.repo.get_interest(response.json["id"]).reply == "Yes, write to us in Lao or English."
+    assert ad.interests.get(response.json["id"]).reply == "Yes, write to us in Lao or English."
 
 
 def test_telling_a_project_twice_pledges_and_emails_once(
@@ -106,7 +106,7 @@ def test_telling_a_project_twice_pledges_and_emails_once(
         )
         assert response.status_code == expected
     pump(ad, bus)
-    assert ad.repo.get_project(project).pledged_amount == 5000
+    assert ad.subscribers.get_project(project).pledged_amount == 5000
     assert len(_emails_to(sink_url, CSO)) == 1
     [item] = client.get("/projects?format=json").json["projects"]
     assert item["pledged"] == 5000 and "contact_email" not in item
@@ -131,7 +131,7 @@ def test_an_id_that_cannot_name_a_project_is_404_not_a_firestore_error(client, a
 
 
 def test_a_funder_without_a_contact_address_is_told_why_it_cannot(client, ad, project):
-    silent = create_funder(ad, "No Email Fund", ad.now())
+    silent = create_funder(ad, "No Email Fund")
     response = client.post(f"/projects/{project}/interest", json={}, headers=_auth(silent.api_key))
     assert response.status_code == 409
     assert "contact email" in response.json["error"]["message"]
@@ -199,7 +199,7 @@ def test_a_funder_signs_in_with_its_key_which_is_never_kept(client, ad, funder, 
     assert funder.api_key not in html
     assert f"/forms/interest/{for_funders}" in html
 
-    ad.repo.revoke_api_key(funder.key_id, NOW)  # revoking the key ends its web sessions
+    ad.funders.revoke_api_key(funder.key_id, NOW)  # revoking the key ends its web sessions
     html = client.get("/projects", headers=HTML, base_url=HTTPS).get_data(as_text=True)
     assert "Only for funders" not in html and "Signed in as" not in html
 
@@ -224,7 +224,7 @@ def test_the_interest_form_needs_the_sessions_token_and_keeps_values_on_error(
         sent.status_code == 303 and sent.headers["Location"] == "/forms/sent?kind=interest&lang=en"
     )
     pump(ad, bus)
-    assert ad.repo.get_project(project).pledged_amount == 2500
+    assert ad.subscribers.get_project(project).pledged_amount == 2500
     [told] = _emails_to(sink_url, CSO)
     assert "$2,500" in told["text"]
     listing = client.get("/projects?lang=en", headers=HTML, base_url=HTTPS).get_data(as_text=True)
@@ -238,7 +238,7 @@ def test_the_interest_form_needs_the_sessions_token_and_keeps_values_on_error(
 def test_the_interest_page_of_a_funder_without_contact_explains_instead_of_asking(
     client, ad, project
 ):
-    silent = create_funder(ad, "No Email Fund", ad.now())
+    silent = create_funder(ad, "No Email Fund")
     client.post("/forms/sign-in", data={"api_key": silent.api_key}, base_url=HTTPS)
     html = client.get(f"/forms/interest/{project}", base_url=HTTPS).get_data(as_text=True)
     assert "has no contact email" in html and 'name="csrf"' not in html
@@ -246,7 +246,7 @@ def test_the_interest_page_of_a_funder_without_contact_explains_instead_of_askin
 
 def test_an_unsubscribed_project_can_no_longer_be_told(ad, bus, sink_url, funder):
     pid = stored_project(ad, contact_email=CSO)
-    ad.repo.unsubscribe_recipient(RecipientKind.PROJECT, pid, NOW)
+    ad.subscribers.unsubscribe_recipient(RecipientKind.PROJECT, pid, NOW)
     client = load_function("ingest").app.test_client()
     response = client.post(f"/projects/{pid}/interest", json={}, headers=_auth(funder.api_key))
     assert response.status_code == 404

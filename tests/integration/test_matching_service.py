@@ -7,6 +7,7 @@ from shared.domain.models import GrantSubmission, ProfileSubmission, ProjectSubm
 from shared.services.matchmaking import on_grant_published, on_profile_created, on_project_submitted
 from shared.services.submissions import submit_grant, submit_profile, submit_project
 from tests.builders import grant_body, profile_body, project_body
+from tests.real_adapters import client_of, documents_read
 
 
 def _grant(ad, **overrides):
@@ -15,7 +16,6 @@ def _grant(ad, **overrides):
         "f_1",
         GrantSubmission(**grant_body(**overrides)),
         correlation_id="c-grant-1",
-        now=ad.now(),
     )
 
 
@@ -25,7 +25,6 @@ def _project(ad, **overrides):
         ProjectSubmission(**project_body(**overrides)),
         idempotency_key=None,
         correlation_id="c-proj-1",
-        now=ad.now(),
     )
 
 
@@ -35,18 +34,17 @@ def _profile(ad, **overrides):
         ProfileSubmission(**profile_body(**overrides)),
         idempotency_key=None,
         correlation_id="c-prof-1",
-        now=ad.now(),
     )
 
 
 def _grant_event(ad, grant_id):
-    grant = ad.repo.get_grant(grant_id)
+    grant = ad.grants.get(grant_id)
     payload = GrantPublished(grant_id=grant_id, funder_id=grant.funder_id, revision=grant.revision)
-    return new_event(payload, correlation_id="c-grant-1", now=ad.now())
+    return new_event(payload, correlation_id="c-grant-1", now=ad.clock.now())
 
 
 def _matches(ad) -> list[dict]:
-    return [s.to_dict() for s in ad.repo._db.collection("matches").stream()]
+    return [s.to_dict() for s in client_of(ad).collection("matches").stream()]
 
 
 def test_new_grant_matches_fitting_profiles_and_projects_only(ad, bus):
@@ -95,7 +93,7 @@ def test_new_project_finds_open_grants_including_worldwide_and_rolling(ad):
     _grant(ad, external_id="elsewhere", countries=["TH"])
     project_id = _project(ad, country="LA").id
     event = new_event(
-        ProjectSubmitted(project_id=project_id), correlation_id="c-proj-1", now=ad.now()
+        ProjectSubmitted(project_id=project_id), correlation_id="c-proj-1", now=ad.clock.now()
     )
     matches = on_project_submitted(event, ad)
     assert {m.grant_id for m in matches} == {regional, worldwide}
@@ -105,7 +103,7 @@ def test_new_profile_finds_open_grants(ad):
     grant_id = _grant(ad, countries=["KH"]).id
     profile_id = _profile(ad, countries=["KH", "VN"]).id
     event = new_event(
-        ProfileCreated(profile_id=profile_id), correlation_id="c-prof-1", now=ad.now()
+        ProfileCreated(profile_id=profile_id), correlation_id="c-prof-1", now=ad.clock.now()
     )
     assert [m.grant_id for m in on_profile_created(event, ad)] == [grant_id]
 
@@ -114,7 +112,7 @@ def test_event_for_a_deleted_grant_is_a_no_op(ad):
     event = new_event(
         GrantPublished(grant_id="g_gone", funder_id="f", revision=1),
         correlation_id="c-1234567",
-        now=ad.now(),
+        now=ad.clock.now(),
     )
     assert on_grant_published(event, ad) == []
 
@@ -123,7 +121,7 @@ def test_stored_match_carries_the_engine_score_and_reasons(ad):
     project_id = _project(ad, country="LA", amount_needed=25000, currency="USD").id
     grant_id = _grant(ad).id
     (match,) = on_grant_published(_grant_event(ad, grant_id), ad)
-    stored = ad.repo.get_match(match.id)
+    stored = ad.matches.get(match.id)
     assert stored.target_id == project_id
     assert 0 < stored.score <= 1
     assert "amount fits: 25,000 USD in 5,000–40,000 USD" in stored.reasons
@@ -133,6 +131,6 @@ def test_stored_match_carries_the_engine_score_and_reasons(ad):
 def test_closed_grant_reads_no_candidates(ad):
     _profile(ad, countries=["KH"])
     grant_id = _grant(ad, deadline="2020-01-01").id
-    reads_before = ad.repo.documents_read
+    reads_before = documents_read(ad)
     assert on_grant_published(_grant_event(ad, grant_id), ad) == []
-    assert ad.repo.documents_read == reads_before
+    assert documents_read(ad) == reads_before

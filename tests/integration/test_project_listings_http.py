@@ -19,7 +19,7 @@ def client(ad):
 
 @pytest.fixture
 def funder(ad):
-    return create_funder(ad, "Listing Foundation", ad.now())
+    return create_funder(ad, "Listing Foundation")
 
 
 def _auth(key: str) -> dict[str, str]:
@@ -60,7 +60,7 @@ def test_projects_whose_address_is_unconfirmed_or_unsubscribed_are_not_listed(cl
     listed = _project(ad, minutes=1, visibility="public")
     _project(ad, minutes=2, visibility="public", confirmed=False)
     gone = _project(ad, minutes=3, visibility="public")
-    ad.repo.unsubscribe_recipient(RecipientKind.PROJECT, gone, NOW)
+    ad.subscribers.unsubscribe_recipient(RecipientKind.PROJECT, gone, NOW)
     grant_id = _post_grant(client, funder.api_key)
 
     assert _ids(client.get("/projects")) == [listed]
@@ -140,7 +140,7 @@ def test_best_fit_against_own_grant_ranks_and_explains(client, ad, funder):
 
 
 def test_best_fit_needs_the_callers_own_grant(client, ad, funder):
-    other = create_funder(ad, "Other Foundation", ad.now())
+    other = create_funder(ad, "Other Foundation")
     grant_id = _post_grant(client, other.api_key)
     assert client.get(f"/projects?grant={grant_id}").status_code == 401
     mine = client.get(f"/projects?grant={grant_id}", headers=_auth(funder.api_key))
@@ -178,7 +178,7 @@ def test_grant_projects_pages_by_cursor(client, ad, funder):
 
 
 def test_grant_projects_is_only_for_the_grants_funder(client, ad, funder):
-    other = create_funder(ad, "Other Foundation", ad.now())
+    other = create_funder(ad, "Other Foundation")
     grant_id = _post_grant(client, other.api_key)
     assert client.get(f"/grants/{grant_id}/projects").status_code == 401
     response = client.get(f"/grants/{grant_id}/projects", headers=_auth(funder.api_key))

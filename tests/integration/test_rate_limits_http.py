@@ -11,11 +11,13 @@ import re
 import pytest
 
 from dev.services import REPO
-from shared.adapters.firestore_repo import PROFILES, RATE_LIMITS
+from shared.adapters.firestore.ledgers import RATE_LIMITS
+from shared.adapters.firestore.subscribers import PROFILES
 from shared.services.funders import create_funder
 from tests.builders import grant_body, profile_body
 from tests.function_loader import load_function
 from tests.integration.records import stored_project
+from tests.real_adapters import client_of
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def test_writes_over_the_limit_are_429_with_retry_after_and_not_stored(client, a
     limited = client.post("/profiles", json=profile_body(), headers=_from("198.51.100.7"))
     assert limited.json["error"]["code"] == "rate_limited"
     assert 1 <= int(limited.headers["Retry-After"]) <= ad.settings.rate_limit_window_seconds
-    assert len(list(ad.repo._db.collection(PROFILES).stream())) == 3
+    assert len(list(client_of(ad).collection(PROFILES).stream())) == 3
 
 
 def test_each_client_address_has_its_own_allowance(client, limits):
@@ -88,14 +90,14 @@ def test_reads_and_writes_have_separate_allowances(client, limits):
 
 def test_a_funder_key_has_its_own_allowance(client, ad, limits):
     limits(rate_limit_key_requests=2, rate_limit_ip_writes=1)
-    key = create_funder(ad, "Busy Foundation", ad.now()).api_key
+    key = create_funder(ad, "Busy Foundation").api_key
     headers = {**_from("198.51.100.7"), "Authorization": f"Bearer {key}"}
     statuses = [
         client.post("/grants", json=grant_body(external_id=f"g-{i}"), headers=headers).status_code
         for i in range(3)
     ]
     assert statuses == [201, 201, 429]
-    other = create_funder(ad, "Quiet Foundation", ad.now()).api_key
+    other = create_funder(ad, "Quiet Foundation").api_key
     other_headers = {**_from("198.51.100.7"), "Authorization": f"Bearer {other}"}
     assert client.post("/grants", json=grant_body(), headers=other_headers).status_code == 201
     # The key's traffic did not use up the address's own allowance.
@@ -133,7 +135,7 @@ def test_the_count_lives_in_firestore_so_another_instance_sees_it(client, ad, li
         other.post("/profiles", json=profile_body(), headers=_from("198.51.100.7")).status_code
         == 429
     )
-    [counter] = list(ad.repo._db.collection(RATE_LIMITS).stream())
+    [counter] = list(client_of(ad).collection(RATE_LIMITS).stream())
     assert counter.get("count") == 3
     assert "198.51.100.7" not in counter.id  # addresses are hashed, never stored
 
@@ -161,7 +163,7 @@ def test_web_form_posts_are_writes_of_the_address_even_with_a_made_up_key(client
 def test_a_signed_in_funder_counts_against_its_key_not_the_address_it_shares(ad, limits):
     limits(rate_limit_ip_writes=1, rate_limit_ip_reads=1)
     office = _from("198.51.100.7")
-    funder = create_funder(ad, "Mekong Fund", ad.now(), email="grants@fund.example.org")
+    funder = create_funder(ad, "Mekong Fund", email="grants@fund.example.org")
     project = stored_project(ad)
     app = load_function("ingest").app
     browser, colleague = app.test_client(), app.test_client()
@@ -186,7 +188,7 @@ def test_a_signed_in_funder_counts_against_its_key_not_the_address_it_shares(ad,
 
 def test_an_import_counts_against_the_funder_key_not_the_address(client, ad, limits):
     limits(rate_limit_ip_writes=1, rate_limit_key_requests=2)
-    key = create_funder(ad, "Open Data Fund", ad.now()).api_key
+    key = create_funder(ad, "Open Data Fund").api_key
     headers = {**_from("198.51.100.7"), "Authorization": f"Bearer {key}"}
     statuses = [
         client.post(

@@ -14,6 +14,7 @@ from shared.domain.models import ProjectSubmission
 from shared.domain.taxonomy import Sector
 from tests.builders import project_body
 from tests.function_loader import load_function
+from tests.real_adapters import client_of
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def _project_form(client, **overrides) -> list[tuple[str, str]]:
 
 
 def _projects(ad) -> list[dict]:
-    return [snap.to_dict() for snap in ad.repo._db.collection("projects").stream()]
+    return [snap.to_dict() for snap in client_of(ad).collection("projects").stream()]
 
 
 def test_the_form_offers_the_taxonomy_mekong_first_and_explains_the_choices(client):
@@ -113,7 +114,7 @@ def test_an_alert_form_with_mekong_boxes_another_country_and_comma_keywords(clie
         ("frequency", "weekly"),
     ]
     assert client.post("/forms/profile", data=MultiDict(form)).status_code == 303
-    [stored] = [s.to_dict() for s in ad.repo._db.collection("profiles").stream()]
+    [stored] = [s.to_dict() for s in client_of(ad).collection("profiles").stream()]
     assert stored["countries"] == ["KH", "LA", "PH"]
     assert stored["keywords"] == ["community radio", "digital security"]
     assert stored["sectors"] == [] and stored["amount_min"] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pycountry
 
-from shared.adapters.firestore_keys import (
+from shared.adapters.firestore.keys import (
     IN_LIMIT,
     grant_queries,
     grant_reach_keys,

@@ -13,23 +13,23 @@ from shared.web.error_mapping import install_error_handlers
 from shared.web.rate_limit.hook import install_rate_limits
 
 
-class _Repo:
+class _Counters:
     def __init__(self, fail: bool) -> None:
         self.fail = fail
-        self.count = 0
+        self.counted = 0
 
-    def count_request(self, _counter_id, _expire_at) -> int:
+    def count(self, _counter_id, _expire_at) -> int:
         if self.fail:
             raise RuntimeError("counter store unavailable")
-        self.count += 1
-        return self.count
+        self.counted += 1
+        return self.counted
 
 
-def _app(repo: _Repo) -> Flask:
+def _app(counters: _Counters) -> Flask:
     ad = SimpleNamespace(
         settings=Settings(rate_limit_ip_writes=1),
-        repo=repo,
-        now=lambda: datetime(2026, 11, 29, 12, 0, 30, tzinfo=UTC),
+        rate_counters=counters,
+        clock=SimpleNamespace(now=lambda: datetime(2026, 11, 29, 12, 0, 30, tzinfo=UTC)),
     )
     app = Flask(__name__)
     install_error_handlers(app)
@@ -39,12 +39,12 @@ def _app(repo: _Repo) -> Flask:
 
 
 def test_over_the_limit_is_429_with_retry_after():
-    client = _app(_Repo(fail=False)).test_client()
+    client = _app(_Counters(fail=False)).test_client()
     assert client.post("/things").status_code == 201
     limited = client.post("/things")
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "30"
 
 
 def test_a_failing_counter_store_lets_requests_through():
-    client = _app(_Repo(fail=True)).test_client()
+    client = _app(_Counters(fail=True)).test_client()
     assert {client.post("/things").status_code for _ in range(3)} == {201}

@@ -51,7 +51,7 @@ def _funder_key_id(ad: Adapters, req: Request) -> str | None:
     cookie = req.cookies.get(COOKIE)
     if req.endpoint in SESSION_ENDPOINTS and cookie:
         signer = session_signer(ad.settings.link_signing_secret.get_secret_value())
-        session = signer.read(cookie, ad.now())
+        session = signer.read(cookie, ad.clock.now())
         return session.key_id if session else None
     return None
 
@@ -75,12 +75,12 @@ def check_rate_limit(ad: Adapters) -> None:
     bucket, subject = subject_of(
         _funder_key_id(ad, request), ip, request.method, request.endpoint in LINK_ENDPOINTS
     )
-    now = ad.now()
+    now = ad.clock.now()
     window = window_for(
         bucket, subject, _limit(ad, bucket), settings.rate_limit_window_seconds, now
     )
     try:
-        count = ad.repo.count_request(window.counter_id, window.expire_at)
+        count = ad.rate_counters.count(window.counter_id, window.expire_at)
     except Exception as exc:  # fail open: the limiter must never be the outage
         log.warning("rate limit not counted", extra={"error": f"{type(exc).__name__}: {exc}"})
         return

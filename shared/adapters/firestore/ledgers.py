@@ -1,0 +1,85 @@
+"""The ledgers: the outbox, the processed-event ledger and the rate-limit counters.
+
+A store that writes a document whose event must follow adds the event to the outbox in
+the same batch (`add_outbox`), so "stored but never announced" cannot happen: the relay
+publishes whatever the request path could not.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.adapters.firestore.common import BATCH_LIMIT, FirestoreStore
+from shared.domain.events import Envelope
+
+OUTBOX = "outbox"
+PROCESSED = "processed_events"
+RATE_LIMITS = "rate_limits"  # one counter per bucket, subject and window (TTL)
+
+
+def add_outbox(db: firestore.Client, batch: Any, event: Envelope) -> None:
+    """Add an event's outbox entry to a batch (created: an event id is written once)."""
+    batch.create(
+        db.collection(OUTBOX).document(event.id),
+        {
+            "envelope": event.model_dump_json(),
+            "topic": event.topic,
+            "created_at": event.occurred_at,
+        },
+    )
+
+
+class FirestoreOutbox(FirestoreStore):
+    """Events waiting for Pub/Sub to confirm them."""
+
+    def pending(self, older_than: datetime, limit: int) -> list[Envelope]:
+        """Outbox events written before `older_than` and not yet confirmed published."""
+        query = (
+            self._db.collection(OUTBOX)
+            .where(filter=FieldFilter("created_at", "<", older_than))
+            .order_by("created_at")
+            .limit(limit)
+        )
+        return [Envelope.model_validate(json.loads(s.get("envelope"))) for s in query.stream()]
+
+    def published(self, event_id: str) -> None:
+        """Drop an outbox entry once Pub/Sub has accepted the event."""
+        self._db.collection(OUTBOX).document(event_id).delete()
+
+    def published_many(self, event_ids: list[str]) -> None:
+        """Drop many outbox entries, in batches of at most 500 deletes."""
+        for start in range(0, len(event_ids), BATCH_LIMIT):
+            batch = self._db.batch()
+            for event_id in event_ids[start : start + BATCH_LIMIT]:
+                batch.delete(self._db.collection(OUTBOX).document(event_id))
+            batch.commit()
+
+
+class FirestoreProcessedEvents(FirestoreStore):
+    """Which consumer finished which event; Firestore's TTL forgets them."""
+
+    def was_processed(self, consumer: str, event_id: str) -> bool:
+        """True if `consumer` already finished handling `event_id`."""
+        return self._db.collection(PROCESSED).document(f"{consumer}:{event_id}").get().exists
+
+    def mark_processed(self, consumer: str, event_id: str, now: datetime, ttl: timedelta) -> None:
+        """Remember that `consumer` handled `event_id` (expires via Firestore TTL)."""
+        self._db.collection(PROCESSED).document(f"{consumer}:{event_id}").set(
+            {"processed_at": now, "expire_at": now + ttl}
+        )
+
+
+class FirestoreRateCounters(FirestoreStore):
+    """Fixed-window request counters (TTL)."""
+
+    def count(self, counter_id: str, expire_at: datetime) -> int:
+        """Add one to a window's counter and return the new count, in one atomic write
+        (Firestore returns the result of the increment with the write)."""
+        ref = self._db.collection(RATE_LIMITS).document(counter_id)
+        result = ref.set({"count": firestore.Increment(1), "expire_at": expire_at}, merge=True)
+        return int(result.transform_results[0].integer_value)
