@@ -45,6 +45,7 @@ class FakePublisher:
         self.raw: list[tuple[str, bytes, dict[str, str]]] = []
         self.failing = False
         self._ids = count(1)
+        self._taken = 0
 
     def down(self) -> None:
         """Pub/Sub stops confirming anything."""
@@ -57,6 +58,11 @@ class FakePublisher:
     def events(self, name: EventName | None = None) -> list[Envelope]:
         """The envelopes published so far (of one event name), oldest first."""
         return [e for e in self.published if name is None or e.name is name]
+
+    def take_new(self) -> list[Envelope]:
+        """What was published since the last call: a pull subscription on every topic."""
+        new, self._taken = self.published[self._taken :], len(self.published)
+        return new
 
     def publish(self, envelope: Envelope) -> str:
         return self.publish_many([envelope])[0]

@@ -38,6 +38,11 @@ class FakeProcessedEvents:
     def mark_processed(self, consumer: str, event_id: str, now: datetime, ttl: timedelta) -> None:
         self._m.processed[f"{consumer}:{event_id}"] = now + ttl
 
+    def forget_all(self) -> None:
+        """Lose every entry, as when a consumer crashed after its handler ran but before
+        the ledger was written: the redelivery then runs the handler again."""
+        self._m.processed.clear()
+
 
 class FakeRateCounters:
     """RateCounters in memory."""

@@ -170,5 +170,7 @@ class FakeSubscribers:
         if (stored := self._table(kind).get(recipient_id)) is not None:
             stored.model = stored.model.model_copy(update={"unsubscribed_at": now})
 
-    def _table(self, kind: RecipientKind) -> dict:
+    def _table(
+        self, kind: RecipientKind
+    ) -> dict[str, StoredSubmission[Profile]] | dict[str, StoredSubmission[Project]]:
         return self._m.profiles if kind is RecipientKind.PROFILE else self._m.projects
