@@ -7,6 +7,7 @@ from shared.domain.events import EventName
 from shared.domain.recipients import RecipientKind
 from shared.services.alerts import announce_due_alerts
 from tests.unit.services.pipeline import (
+    confirm,
     confirmed_profile,
     deliver,
     emails,
@@ -67,9 +68,21 @@ def test_a_redelivered_due_notification_sends_nothing_more(ad):
     assert len(emails(ad, "alerts")) == 1
 
 
-def test_an_unconfirmed_address_gets_only_its_confirmation_until_it_confirms(ad):
+def test_an_unconfirmed_address_gets_only_its_confirmation(ad):
     new_profile(ad)
     new_grant(ad)
+    pump(ad)
     ad.clock.advance(seconds=_window(ad) + 1)
     pump(ad)
     assert [e.category for e in emails(ad)] == ["confirmation"]
+
+
+def test_confirming_sends_the_held_matches_in_one_email(ad):
+    pid = new_profile(ad)
+    for title in TITLES:
+        new_grant(ad, title=title)
+    pump(ad)
+    confirm(ad, PROFILE, pid)
+    pump(ad)
+    [email] = emails(ad, "alerts")
+    assert email.subject == "3 new grants for Delta Rights Network"
