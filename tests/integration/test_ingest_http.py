@@ -153,7 +153,7 @@ def test_json_nested_1000_deep_is_a_400_that_says_so(client, funder_key, ad, pat
     assert response.json["error"]["code"] == "malformed_request"
     assert "nested" in response.json["error"]["message"]
     for collection in ("profiles", "projects", "grants", "erasure_requests"):
-        assert list(ad.repo._db.collection(collection).stream()) == []
+        assert list(client_of(ad).collection(collection).stream()) == []
 
 
 @pytest.mark.parametrize(
@@ -181,4 +181,4 @@ def test_an_import_nested_1000_deep_is_a_400_that_says_so(client, funder_key, ad
     assert response.status_code == 400
     assert response.json["error"]["code"] == "malformed_file"
     assert "nested" in response.json["error"]["message"]
-    assert list(ad.repo._db.collection("grants").stream()) == []
+    assert list(client_of(ad).collection("grants").stream()) == []

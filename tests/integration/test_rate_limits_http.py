@@ -17,7 +17,7 @@ from shared.services.funders import create_funder
 from shared.web.app import create_app
 from tests.builders import NOW, grant_body, profile_body
 from tests.integration.records import stored_project
-from tests.real_adapters import client_of
+from tests.real_adapters import FixedClock, client_of
 
 
 @pytest.fixture
@@ -111,11 +111,11 @@ def test_a_burst_straddling_the_turn_of_the_minute_gets_the_limit_not_twice_it(
     client, ad, limits, monkeypatch
 ):
     limits(rate_limit_key_requests=3, rate_limit_window_seconds=60)
-    key = create_funder(ad, "Burst Foundation", NOW).api_key
+    key = create_funder(ad, "Burst Foundation").api_key
     headers = {**_from("198.51.100.7"), "Authorization": f"Bearer {key}"}
 
     def post_at(second: int):
-        monkeypatch.setattr(ad, "now", lambda: NOW + timedelta(seconds=second))
+        monkeypatch.setattr(ad, "clock", FixedClock(NOW + timedelta(seconds=second)))
         body = grant_body(external_id=f"burst-{second}")
         return client.post("/grants", json=body, headers=headers)
 
