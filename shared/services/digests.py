@@ -42,10 +42,8 @@ FANOUT_CHUNK = 200
 REMINDABLE = (AlertStatus.PENDING, AlertStatus.SENT)
 
 
-def on_schedule_tick(envelope: Envelope, ad: Adapters) -> int:
+def on_schedule_tick(envelope: Envelope, ad: Adapters, payload: ScheduleTick) -> int:
     """Fan a scheduler tick out to one `notification.due` per recipient concerned."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ScheduleTick)
     now = ad.clock.now()
     period = period_of(payload.job, now)
     if payload.job is Job.WEEKLY_DIGEST:
