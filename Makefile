@@ -62,16 +62,18 @@ bench: $(STAMP) $(MO_FILES)
 build: $(STAMP) $(MO_FILES)
 	$(PY) -m dev.build_functions
 
-## Style, then the layer contracts (import-linter, configured in pyproject.toml).
+## Style, then the layer contracts (import-linter) and the types (mypy), as configured in
+## pyproject.toml.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache \
+	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache .mypy_cache \
 	  .import_linter_cache $(MO_FILES)

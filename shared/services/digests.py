@@ -116,7 +116,9 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
         hold_or_drop(ad, recipient, pending)
         return "not-allowed"
     shown: dict[str, GrantProjects] = {}
-    ids, gone, capped = [], [], 0
+    ids: list[str] = []
+    gone: list[str] = []
+    capped = 0
     for c in _best_first(collect_open(ad, pending, deadline_today(ad.clock.now()))):
         project = ad.subscribers.get_project(c.match.target_id)
         if project is None or project.visibility not in FUNDER_VISIBLE:
