@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Protocol
 
 # A fast pre-check: Zawgyi is only possible in text that has Myanmar-block characters.
 _MYANMAR_BLOCK = re.compile(r"[\u1000-\u109f]")
@@ -51,11 +52,18 @@ class UnsafeText(ValueError):
     says which)."""
 
 
+class _ZawgyiDetector(Protocol):
+    """What is used of myanmartools' detector (the library ships no types)."""
+
+    def get_zawgyi_probability(self, text: str) -> float: ...
+
+
 @cache
-def _zawgyi_detector():
+def _zawgyi_detector() -> _ZawgyiDetector:
     from myanmartools import ZawgyiDetector
 
-    return ZawgyiDetector()
+    detector: _ZawgyiDetector = ZawgyiDetector()
+    return detector
 
 
 def is_zawgyi(text: str) -> bool:
@@ -69,7 +77,8 @@ def zawgyi_to_unicode(text: str) -> str:
     """Convert Zawgyi-encoded Burmese to standard Unicode Burmese."""
     from myanmar import converter
 
-    return converter.convert(text, "zawgyi", "unicode")
+    converted: str = converter.convert(text, "zawgyi", "unicode")
+    return converted
 
 
 def blank_if_invisible(value: object) -> object:

@@ -37,10 +37,8 @@ ANNOUNCE_BATCH = 200
 FUNDER_VISIBLE = (Visibility.PUBLIC, Visibility.FUNDERS)
 
 
-def on_match_found(envelope: Envelope, ad: Adapters) -> int:
+def on_match_found(envelope: Envelope, ad: Adapters, payload: MatchFound) -> int:
     """Record who should hear about a new match; returns the number of new alerts."""
-    payload = envelope.parsed()
-    assert isinstance(payload, MatchFound)
     match = ad.matches.get(payload.match_id)
     grant = ad.grants.get(payload.grant_id) if match else None
     if match is None or grant is None:

@@ -27,10 +27,8 @@ from shared.runtime.bootstrap import Adapters
 log = logging.getLogger(__name__)
 
 
-def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_grant_published(envelope: Envelope, ad: Adapters, payload: GrantPublished) -> list[Match]:
     """Match a new or changed grant against candidate profiles and projects."""
-    payload = envelope.parsed()
-    assert isinstance(payload, GrantPublished)
     grant = ad.grants.get(payload.grant_id)
     if grant is None:
         log.info("grant no longer exists", extra={"grant_id": payload.grant_id})
@@ -61,10 +59,10 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
     return matches
 
 
-def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_project_submitted(
+    envelope: Envelope, ad: Adapters, payload: ProjectSubmitted
+) -> list[Match]:
     """Match a new project against open grants."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ProjectSubmitted)
     project = ad.subscribers.get_project(payload.project_id)
     if project is None:
         log.info("project no longer exists", extra={"project_id": payload.project_id})
@@ -73,10 +71,8 @@ def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
     return _match_target(envelope, ad, project, [project.country], sectors)
 
 
-def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_profile_created(envelope: Envelope, ad: Adapters, payload: ProfileCreated) -> list[Match]:
     """Match a new alert profile against open grants."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ProfileCreated)
     profile = ad.subscribers.get_profile(payload.profile_id)
     if profile is None:
         log.info("profile no longer exists", extra={"profile_id": payload.profile_id})

@@ -45,13 +45,13 @@ class LinkView:
     done: bool = False
 
 
-def on_subscriber_created(envelope: Envelope, ad: Adapters) -> str:
+def on_subscriber_created(
+    envelope: Envelope, ad: Adapters, payload: ProfileCreated | ProjectSubmitted
+) -> str:
     """A new profile or project: send its address the confirmation email, once."""
-    payload = envelope.parsed()
     if isinstance(payload, ProfileCreated):
         recipient = ad.subscribers.get_recipient(RecipientKind.PROFILE, payload.profile_id)
     else:
-        assert isinstance(payload, ProjectSubmitted)
         recipient = ad.subscribers.get_recipient(RecipientKind.PROJECT, payload.project_id)
     if recipient is None or recipient.confirmed:
         return "nothing-to-confirm"
@@ -125,10 +125,10 @@ def _view(ad: Adapters, claim: LinkClaim, recipient: Recipient) -> LinkView:
     return LinkView(recipient.language, title)
 
 
-def on_subscription_confirmed(envelope: Envelope, ad: Adapters) -> int:
+def on_subscription_confirmed(
+    envelope: Envelope, ad: Adapters, payload: SubscriptionConfirmed
+) -> int:
     """Send what was held for a newly confirmed address: its pending alerts become due."""
-    payload = envelope.parsed()
-    assert isinstance(payload, SubscriptionConfirmed)
     recipient = ad.subscribers.get_recipient(payload.recipient_kind, payload.recipient_id)
     if recipient is None:
         return 0

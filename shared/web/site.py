@@ -9,9 +9,11 @@ page itself is `GET /projects` (`shared.web.api`, `shared.web.projects_view`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, g, redirect, request
+from pydantic import BaseModel
 
 from shared.domain.errors import Conflict, Forbidden, Unauthenticated
 from shared.domain.ids import is_grant_id
@@ -27,6 +29,7 @@ from shared.web.funder_session import COOKIE, LIFETIME
 from shared.web.negotiation import page_language
 from shared.web.pages.site import (
     FormState,
+    SentKind,
     home_page,
     interest_page,
     project_card,
@@ -37,7 +40,7 @@ from shared.web.projects_view import projects_page_response, signed_in
 
 site = Blueprint("site", __name__)
 log = logging.getLogger(__name__)
-WEB_FORMS = {
+WEB_FORMS: dict[str, tuple[str, type[BaseModel], Callable[..., Any]]] = {
     "project": ("project", ProjectSubmission, submit_project),
     "profile": ("alerts", ProfileSubmission, submit_profile),
 }
@@ -97,9 +100,10 @@ def see_sent(kind: str, language: str) -> Any:
 def form_sent() -> Any:
     """The page after a form was sent (Post/Redirect/Get: reloading sends nothing)."""
     kind = request.args.get("kind")
-    return sent_page(
-        kind if kind in ("project", "interest") else "profile", page_language(request), web().prefix
+    shown: SentKind = (
+        "project" if kind == "project" else "interest" if kind == "interest" else "profile"
     )
+    return sent_page(shown, page_language(request), web().prefix)
 
 
 @site.post("/forms/sign-in")

@@ -83,7 +83,7 @@ class FirestoreRateCounters(FirestoreStore):
         """The windows' admitted requests per tick, in the order asked (empty for a
         window never counted), in one read."""
         refs = [self._db.collection(RATE_LIMITS).document(i) for i in counter_ids]
-        found = {snap.id: snap.to_dict() for snap in self._db.get_all(refs) if snap.exists}
+        found = {snap.id: snap.to_dict() or {} for snap in self._db.get_all(refs) if snap.exists}
         windows = []
         for counter_id in counter_ids:
             doc = found.get(counter_id, {})
