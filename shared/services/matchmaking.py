@@ -23,6 +23,7 @@ from shared.domain.models import Grant, Match, Profile, Project
 from shared.matching.engine import evaluate
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
+from shared.services.handoffs import await_consumers
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ def _match_target(
 
 
 def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) -> None:
-    """Store each match, then announce it. Announcing an existing match again is harmless
-    (notify sends each match once) and covers a crash between store and publish."""
+    """Store each match, then announce it, and await notify's record of each announcement
+    (the relay announces again what notify never recorded). Announcing an existing match
+    again is harmless (notify sends each match once) and covers a crash between store and
+    publish: the cause is redelivered, or announced again, until this handler finishes."""
     for match in matches:
         ad.matches.save(match, now)
     events = [
@@ -114,3 +117,4 @@ def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) 
         for m in matches
     ]
     ad.publisher.publish_many(events)
+    await_consumers(ad, events, now)

@@ -39,6 +39,7 @@ from shared.domain.models import (
     ProjectSubmission,
 )
 from shared.runtime.bootstrap import Adapters
+from shared.services.handoffs import await_consumers
 
 log = logging.getLogger(__name__)
 UPSERT_ATTEMPTS = 3
@@ -186,7 +187,8 @@ def publish_all_now(ad: Adapters, events: list[Envelope]) -> bool:
         )
         return False
     try:
-        ad.outbox.published_many([e.id for e in events])
+        await_consumers(ad, events, ad.clock.now())
     except Exception as exc:
-        log.warning("outbox cleanup failed", extra={"events": len(events), "error": str(exc)})
+        # The outbox still holds them: the relay publishes them again, harmlessly.
+        log.warning("outbox hand-over failed", extra={"events": len(events), "error": str(exc)})
     return True

@@ -56,6 +56,12 @@ class FakeErasure:
         docs: set[Doc] = set()
         for kind, rid in recipients:
             docs |= self._documents_of(kind, rid)
+        named = {doc_id for _, doc_id in docs}
+        docs |= {
+            ("handoffs", event_id)
+            for event_id, (handoff, _) in self._m.handoffs.items()
+            if named & {str(v) for k, v in handoff.envelope.payload.items() if k.endswith("_id")}
+        }
         requests = self._m.erasure_requests.items()
         docs |= {("erasure_requests", i) for i, r in requests if r.email == email}
         for table, doc_id in docs:

@@ -19,6 +19,7 @@ from shared.adapters.ports import (
     Alert,
     ApiKeyRecord,
     ErasureRequestRecord,
+    Handoff,
     NotificationRecord,
     WindowCount,
 )
@@ -88,6 +89,7 @@ class Memory:
     alerts: dict[str, Written[Alert]] = field(default_factory=dict)
     notifications: dict[str, Written[NotificationRecord]] = field(default_factory=dict)
     outbox: dict[str, Envelope] = field(default_factory=dict)
+    handoffs: dict[str, tuple[Handoff, datetime]] = field(default_factory=dict)  # and check_at
     processed: dict[str, datetime] = field(default_factory=dict)  # key -> expire_at
     rate_counters: dict[str, WindowCount] = field(default_factory=dict)
     revoked_sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)

@@ -245,7 +245,7 @@ def test_candidate_queries_find_the_targets_a_grant_may_fit(stores):
 def test_confirming_an_address_queues_its_event_once(stores):
     _new_profile(stores, "a_1", frequency="weekly")
     _new_profile(stores, "a_2", frequency="weekly")
-    stores.outbox.published_many(_pending_ids(stores))
+    stores.outbox.published_many(stores.outbox.pending(NOW + timedelta(days=365), 100), NOW, NOW)
     event = _event(SubscriptionConfirmed(recipient_kind=PROFILE, recipient_id="a_1"), 5, "e-conf")
     stores.subscribers.confirm_recipient(PROFILE, "a_1", NOW, event)
     stores.subscribers.confirm_recipient(PROFILE, "a_1", NOW, event)
@@ -522,10 +522,52 @@ def test_the_outbox_gives_older_events_first_until_published(stores):
         stores.erasure.create_request(f"e_{n}", "x@y.org", NOW, NOW, event)
     older_than = NOW + timedelta(minutes=5)
     assert stores.outbox.pending(older_than, 2) == [events[1], events[2]]
-    stores.outbox.published(events[1].id)
-    stores.outbox.published_many([events[2].id, events[0].id])
+    stores.outbox.published(events[1], NOW, NOW)
+    stores.outbox.published_many([events[2], events[0]], NOW, NOW)
     assert stores.outbox.pending(older_than, 10) == []
     assert stores.outbox.pending(NOW + timedelta(hours=1), 10) == [events[3]]
+
+
+def test_a_published_event_is_awaited_until_retired_and_checked_in_order(stores):
+    events = [_event(ErasureRequested(request_id=f"h_{n}"), minutes=n) for n in range(3)]
+    later = NOW + timedelta(minutes=2)
+    stores.outbox.published_many(events[:2], NOW, later)
+    stores.outbox.published(events[2], NOW + timedelta(minutes=1), NOW + timedelta(minutes=1))
+    assert stores.outbox.pending(NOW + timedelta(days=1), 10) == []
+    assert stores.outbox.awaiting(NOW, 10) == []
+    due = stores.outbox.awaiting(later, 10)
+    assert due[0].envelope == events[2]  # checked earliest; the two others tie, any order
+    assert {h.envelope.id for h in due[1:]} == {events[0].id, events[1].id}
+    assert (due[0].published_at, due[0].announcements) == (NOW + timedelta(minutes=1), 0)
+    stores.outbox.announced_again(events[0].id, 1, NOW + timedelta(hours=1))
+    assert [h.envelope for h in stores.outbox.awaiting(later, 10)] == [events[2], events[1]]
+    assert stores.outbox.awaiting(NOW + timedelta(hours=1), 1)[0].envelope == events[2]
+    assert stores.outbox.owed_since(NOW + timedelta(seconds=30)) == 2
+    stores.outbox.retire([events[1].id, events[2].id])
+    [left] = stores.outbox.awaiting(NOW + timedelta(hours=1), 10)
+    assert (left.envelope, left.announcements) == (events[0], 1)
+    assert stores.outbox.owed_since(NOW + timedelta(days=1)) == 1
+
+
+def test_who_processed_an_event_is_read_per_consumer(stores):
+    stores.processed.mark_processed("notify", "e-1", NOW, timedelta(days=14))
+    stores.processed.mark_processed("match", "e-2", NOW, timedelta(days=14))
+    stores.processed.mark_processed("notify", "e-2", NOW, timedelta(days=14))
+    found = stores.processed.who_processed(["e-1", "e-2", "e-3"], {"match", "notify"})
+    assert found == {"e-1": {"notify"}, "e-2": {"match", "notify"}, "e-3": set()}
+
+
+def test_erasure_forgets_the_hand_offs_that_name_the_erased_ids(stores):
+    _new_profile(stores, "a_1", email="leaving@cso.example.org")
+    _new_profile(stores, "a_2", email="staying@cso.example.org")
+    naming = [
+        _event(SubscriptionConfirmed(recipient_kind=PROFILE, recipient_id=r))
+        for r in ("a_1", "a_2")
+    ]
+    stores.outbox.published_many(naming, NOW, NOW)
+    stores.erasure.erase([(PROFILE, "a_1")], "leaving@cso.example.org")
+    left = stores.outbox.awaiting(NOW + timedelta(days=1), 10)
+    assert [h.envelope for h in left] == [naming[1]]
 
 
 def test_a_processed_event_is_remembered_per_consumer(stores):

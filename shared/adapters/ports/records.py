@@ -184,3 +184,12 @@ class WindowCount:
 
     ticks: Mapping[int, int] = field(default_factory=dict)
     last_seen: float = 0.0
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A published event whose consumers have not all been seen to record it yet."""
+
+    envelope: Envelope
+    published_at: datetime
+    announcements: int  # how many times it was published again since

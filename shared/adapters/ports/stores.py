@@ -15,6 +15,7 @@ from shared.adapters.ports.records import (
     ErasureRequestRecord,
     GrantVersion,
     GrantWrite,
+    Handoff,
     NotificationClaim,
     NotificationRecord,
     SaveOutcome,
@@ -359,18 +360,36 @@ class NotificationStore(Protocol):
 
 
 class OutboxLedger(Protocol):
-    """Events stored with their documents, waiting for Pub/Sub to confirm them."""
+    """Events stored with their documents, waiting for Pub/Sub to confirm them; then, once
+    published, waiting for every consumer to record them (shared/domain/handoffs.py)."""
 
     def pending(self, older_than: datetime, limit: int) -> list[Envelope]:
-        """Events written before `older_than`, oldest first."""
+        """Unpublished events written before `older_than`, oldest first."""
         ...
 
-    def published(self, event_id: str) -> None:
-        """Drop an event Pub/Sub accepted."""
+    def published(self, event: Envelope, now: datetime, check_at: datetime) -> None:
+        """An event Pub/Sub accepted: no longer pending, awaited from its consumers, to be
+        checked at `check_at`."""
         ...
 
-    def published_many(self, event_ids: list[str]) -> None:
-        """Drop many events Pub/Sub accepted."""
+    def published_many(self, events: list[Envelope], now: datetime, check_at: datetime) -> None:
+        """Many events Pub/Sub accepted (see `published`)."""
+        ...
+
+    def awaiting(self, now: datetime, limit: int) -> list[Handoff]:
+        """Published events due for a check at `now`, earliest check first."""
+        ...
+
+    def announced_again(self, event_id: str, announcements: int, check_at: datetime) -> None:
+        """An awaited event was published again; check it next at `check_at`."""
+        ...
+
+    def retire(self, event_ids: list[str]) -> None:
+        """Forget events every consumer recorded."""
+        ...
+
+    def owed_since(self, published_before: datetime) -> int:
+        """How many events published before then are still awaited from a consumer."""
         ...
 
 
@@ -383,6 +402,10 @@ class ProcessedEvents(Protocol):
 
     def mark_processed(self, consumer: str, event_id: str, now: datetime, ttl: timedelta) -> None:
         """Remember that `consumer` finished `event_id`, until now + ttl."""
+        ...
+
+    def who_processed(self, event_ids: list[str], consumers: set[str]) -> dict[str, set[str]]:
+        """For each event, which of `consumers` finished it, in one read."""
         ...
 
 
