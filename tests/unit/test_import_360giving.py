@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from shared.importers import read_records, threesixtygiving
+from shared.importers import date_order, read_records
 from shared.importers.records import FileNote, ImportOptions, SourceFormatError
 from tests.import_fixtures import mapped, read_fixture, rejected
 
@@ -251,7 +251,7 @@ def test_a_date_that_does_not_fit_the_files_order_is_rejected_within_a_summary()
 
 
 def test_records_held_until_the_order_is_known_are_released_when_too_many_wait(monkeypatch):
-    monkeypatch.setattr(threesixtygiving, "MAX_HELD_FOR_DATE_ORDER", 2)
+    monkeypatch.setattr(date_order, "MAX_HELD_FOR_DATE_ORDER", 2)
     records = list(read_records("360giving", _dated_csv(
         ("05/06/2014", ""), ("03/02/2014", ""), ("04/02/2014", ""), ("25/06/2014", "")
     )))  # fmt: skip

@@ -28,6 +28,7 @@ from shared.adapters.ports.bus import (
     SendReceipt,
     TransientSendError,
 )
+from shared.adapters.ports.ledgers import OutboxLedger, ProcessedEvents, RateCounters
 from shared.adapters.ports.records import (
     MAX_GRANTS_PER_BATCH,
     Alert,
@@ -55,9 +56,6 @@ from shared.adapters.ports.stores import (
     InterestStore,
     MatchStore,
     NotificationStore,
-    OutboxLedger,
-    ProcessedEvents,
-    RateCounters,
     SubscriberStore,
 )
 
