@@ -229,6 +229,11 @@ class _Subscriber(BaseModel):
     confirmed: bool = False
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    # The address's keyed hash (shared.domain.ids.address_key): how every profile and
+    # project of one address is found, to keep one subscription and to unsubscribe all.
+    email_key: str = ""
+    # Set when a newer confirmed profile of the same address replaced this one.
+    superseded_by: str | None = None
 
 
 class Project(_Stored, _Subscriber, ProjectSubmission):

@@ -42,7 +42,12 @@ def _texts(purpose: Purpose, language: str, grant_title: str) -> dict[str, str]:
             "title": _("Unsubscribe"),
             "ask": _("Press the button to stop all emails from Grant Match to this address."),
             "button": _("Unsubscribe"),
-            "done": _("You are unsubscribed. Grant Match will not email this address again."),
+            "done": _(
+                "You are unsubscribed. Grant Match will not email this address again: no "
+                "alerts, weekly digests or deadline reminders, for any alert profile or "
+                "project of this address. Its projects no longer appear on the funders' "
+                "page. If you ask for alerts again, you will first get an email to confirm."
+            ),
         }
     if purpose is Purpose.SHARE_CONTACT:
         return {
