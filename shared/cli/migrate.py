@@ -1,0 +1,24 @@
+"""`grantmatch migrate …`: one-off data migrations, each idempotent."""
+
+from __future__ import annotations
+
+import click
+
+from shared.runtime.bootstrap import adapters
+
+
+@click.group()
+def migrate() -> None:
+    """Data migrations (safe to run again)."""
+
+
+@migrate.command("dedupe-subscribers")
+def dedupe_subscribers_command() -> None:
+    """Index addresses by keyed hash and leave one subscription per address."""
+    from shared.services.subscriber_migration import dedupe_subscribers
+
+    report = dedupe_subscribers(adapters())
+    click.echo(
+        f"{report.records} profiles and projects: {report.indexed} indexed, "
+        f"{report.replaced} older profiles replaced, {report.unsubscribed} unsubscribed"
+    )
