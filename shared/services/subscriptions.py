@@ -49,6 +49,8 @@ class LinkView:
     language: str
     grant_title: str = ""
     done: bool = False
+    # Whose link it is (a project's confirmation page speaks of the project).
+    recipient_kind: RecipientKind | None = None
 
 
 def on_subscriber_created(
@@ -130,7 +132,7 @@ def _view(ad: Adapters, claim: LinkClaim, recipient: Recipient) -> LinkView:
     if claim.grant_id is not None:
         grant = ad.grants.get(claim.grant_id)
         title = grant.title if grant else ""
-    return LinkView(recipient.language, title)
+    return LinkView(recipient.language, title, recipient_kind=recipient.kind)
 
 
 def on_subscription_confirmed(
