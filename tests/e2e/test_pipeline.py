@@ -234,3 +234,25 @@ def test_alert_form_sent_twice_then_unsubscribe_stops_every_email(e2e):
     _post(e2e, "/grants", grant_body(title="Second call after unsubscribe", external_id="t-2"), key)
     time.sleep(3)
     assert [m["subject"] for m in _alerts_to(e2e, address)] == [alert["subject"]]
+
+
+def test_the_schedule_commands_the_banner_prints_work_as_written(e2e):
+    """Pasted into a fresh terminal (no emulator variables set) at the repository root,
+    each printed command publishes its tick, and the digest it triggers arrives."""
+    from dev.demo import schedule_commands
+    from dev.services import REPO
+
+    address = "banner@cso.example.org"
+    _post(e2e, "/profiles", profile_body(email=address, language="en", frequency="weekly"))
+    e2e.confirm(address)
+    _post(e2e, "/grants", grant_body(title="Printed command news"), _funder_key(e2e))
+    clean = {k: v for k, v in e2e.env.items() if "EMULATOR_HOST" not in k}
+    clean.pop("GOOGLE_CLOUD_PROJECT", None)
+    for command in schedule_commands(e2e.ports, "grantmatch-e2e"):
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=REPO, env=clean, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("published "), done.stdout
+    [digest] = e2e.wait_for_emails(lambda m: m["categories"] == ["digest"])
+    assert digest["to"] == [address]
