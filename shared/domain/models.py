@@ -175,7 +175,9 @@ class ProjectSubmission(_Submission):
     amount_needed: Amount | None = None
     currency: CurrencyCode | None = None
     language: LanguageCode = "en"
-    visibility: Visibility = Visibility.PRIVATE
+    # Funders only: the CSO came to be found by funders; the public (in some of the
+    # region's countries, the authorities too) sees it only if the CSO chooses "public".
+    visibility: Visibility = Visibility.FUNDERS
     needed_by: date | None = None
 
     _needed_by_not_past = field_validator("needed_by")(_not_past)
