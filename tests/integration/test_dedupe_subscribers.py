@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from click.testing import CliRunner
 from google.cloud import firestore
+from pydantic import SecretStr
 
 from shared.cli import main
 from tests.conftest import sink_messages
@@ -61,3 +62,14 @@ def test_dedupe_stops_duplicates_and_carries_unsubscribes_and_is_idempotent(ad, 
         "New grant for Alone: After the migration",
         "New grant for Newer: After the migration",
     ]
+
+
+def test_dedupe_refuses_to_run_without_the_functions_secret(ad, monkeypatch):
+    pid = new_profile(ad, email="keyed@cso.example.org")
+    before = client_of(ad).collection("profiles").document(pid).get().get("email_key")
+    no_secret = ad.settings.model_copy(update={"link_signing_secret": SecretStr("")})
+    monkeypatch.setattr(ad, "settings", no_secret)  # the CLI's adapters are these
+    result = CliRunner().invoke(main, ["migrate", "dedupe-subscribers"])
+    assert result.exit_code == 2 and "LINK_SIGNING_SECRET is not set" in result.output
+    after = client_of(ad).collection("profiles").document(pid).get().get("email_key")
+    assert after == before
