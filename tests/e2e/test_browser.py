@@ -278,3 +278,32 @@ def test_the_mailbox_opens_an_emailed_link_in_a_new_tab_where_it_works(browsing,
     browsing.shot("2-confirmed", tab)
     [stored] = _stored(e2e, "profiles", "email", address)
     assert stored["confirmed"] is True
+
+
+def test_emailed_link_pages_are_site_pages_in_the_readers_language(browsing, e2e):
+    """A project's confirmation link in Lao, then its unsubscribe link: each page has the
+    site's header and language switcher, speaks of the project, and offers a next step."""
+    body = project_body(contact_email=CSO, language="lo")
+    assert requests.post(f"{e2e.ingest_url}/projects", json=body, timeout=10).status_code == 201
+    [email] = e2e.wait_for_emails(lambda m: m["to"] == [CSO])
+    [confirm] = re.findall(r"https?://\S+/confirm\?token=\S+", email["text"])
+    page = browsing.page
+    page.goto(confirm)
+    assert page.locator("html").get_attribute("lang") == "lo"
+    assert page.get_by_role("heading", level=1).inner_text() == "ຢືນຢັນໂຄງການຂອງທ່ານ"
+    assert page.get_by_role("navigation", name="ພາສາ").is_visible()
+    browsing.shot("1-confirm-project-lo")
+    page.get_by_role("button").click()
+    page.get_by_role("link", name="ໂຄງການທີ່ຕ້ອງການທຶນ").last.wait_for()
+    browsing.shot("2-confirmed-lo")
+    unsubscribe = email["headers"]["List-Unsubscribe"].strip("<>")
+    page.set_viewport_size({"width": 375, "height": 740})  # a phone
+    page.goto(unsubscribe)
+    page.get_by_role("navigation", name="ພາສາ").get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "token" not in page.url  # the switcher does not carry the token elsewhere
+    page.goto(unsubscribe)  # the reader's language again: the link knows whose it is
+    page.get_by_role("button").click()
+    # "…no longer appear on the funders' page…", in Lao
+    assert "ຈະບໍ່ສະແດງຢູ່ໃນໜ້າສຳລັບຜູ້ໃຫ້ທຶນ" in page.inner_text("main")
+    browsing.shot("3-unsubscribed-phone")

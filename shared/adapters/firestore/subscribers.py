@@ -228,13 +228,16 @@ class FirestoreSubscribers(FirestoreStore):
     def address_records(self) -> Iterator[tuple[RecipientKind, str, str, str]]:
         """(kind, id, address, stored keyed hash or "") of every profile and project,
         for the migration that indexes and deduplicates them."""
-        for kind, collection, field in (
-            (RecipientKind.PROFILE, PROFILES, "email"),
-            (RecipientKind.PROJECT, PROJECTS, "contact_email"),
-        ):
-            for snap in self._db.collection(collection).select([field, "email_key"]).stream():
-                data = snap.to_dict() or {}
-                yield kind, snap.id, data.get(field, ""), data.get("email_key", "")
+        # One literal query per collection, so tests/contract can read each of them.
+        profiles = self._db.collection(PROFILES).select(["email", "email_key"]).stream()
+        for snap in profiles:
+            data = snap.to_dict() or {}
+            yield RecipientKind.PROFILE, snap.id, data.get("email", ""), data.get("email_key", "")
+        projects = self._db.collection(PROJECTS).select(["contact_email", "email_key"]).stream()
+        for snap in projects:
+            data = snap.to_dict() or {}
+            email = data.get("contact_email", "")
+            yield RecipientKind.PROJECT, snap.id, email, data.get("email_key", "")
 
     def set_email_key(self, kind: RecipientKind, subscriber_id: str, email_key: str) -> None:
         """Store the keyed hash of a profile's or project's address."""
