@@ -196,7 +196,9 @@ def closing_soon_first(collected: list[Collected], today: date) -> list[Collecte
         deadline = c.grant.deadline
         return deadline is not None and (deadline - today).days <= REMINDER_DAYS
 
-    soon = sorted((c for c in collected if closes_soon(c)), key=lambda c: c.grant.deadline)
+    soon = sorted(
+        (c for c in collected if closes_soon(c)), key=lambda c: c.grant.deadline or date.max
+    )
     return soon + [c for c in collected if not closes_soon(c)]
 
 
