@@ -8,7 +8,7 @@ a submission plus the identifiers and timestamps the system adds.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Final, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,8 +19,11 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from shared.domain.codes import CountryCode, CurrencyCode, LanguageCode
 from shared.domain.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
@@ -99,6 +102,23 @@ Languages = Annotated[list[LanguageCode], Field(max_length=MAX_LANGUAGES), After
 Keywords = Annotated[list[Keyword], Field(max_length=MAX_KEYWORDS), AfterValidator(_dedupe)]
 
 
+#: Validation context key: the first date a submission may name (a deadline, a "needed
+#: by"). The edge (API, web forms) passes it; stored documents are validated without it,
+#: so a grant whose deadline has passed since it was stored still loads.
+FIRST_DATE: Final = "first_date"
+
+
+def _not_past(value: date | None, info: ValidationInfo) -> date | None:
+    first = (info.context or {}).get(FIRST_DATE)
+    if value is not None and first is not None and value < first:
+        raise PydanticCustomError(
+            "date_in_past",
+            "this date has passed: give {first} or a later date",
+            {"first": first.isoformat()},
+        )
+    return value
+
+
 class _Submission(BaseModel):
     """Strict parsing for everything that comes from outside."""
 
@@ -133,6 +153,8 @@ class GrantSubmission(_Submission):
     languages: Languages = []
     url: Url | None = None
 
+    _deadline_not_past = field_validator("deadline")(_not_past)
+
     @model_validator(mode="after")
     def _amounts(self) -> Self:
         _check_amount_range(self.amount_min, self.amount_max, self.currency)
@@ -153,8 +175,12 @@ class ProjectSubmission(_Submission):
     amount_needed: Amount | None = None
     currency: CurrencyCode | None = None
     language: LanguageCode = "en"
-    visibility: Visibility = Visibility.PRIVATE
+    # Funders only: the CSO came to be found by funders; the public (in some of the
+    # region's countries, the authorities too) sees it only if the CSO chooses "public".
+    visibility: Visibility = Visibility.FUNDERS
     needed_by: date | None = None
+
+    _needed_by_not_past = field_validator("needed_by")(_not_past)
 
     @model_validator(mode="after")
     def _amounts(self) -> Self:
@@ -229,6 +255,11 @@ class _Subscriber(BaseModel):
     confirmed: bool = False
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    # The address's keyed hash (shared.domain.ids.address_key): how every profile and
+    # project of one address is found, to keep one subscription and to unsubscribe all.
+    email_key: str = ""
+    # Set when a newer confirmed profile of the same address replaced this one.
+    superseded_by: str | None = None
 
 
 class Project(_Stored, _Subscriber, ProjectSubmission):

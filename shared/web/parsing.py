@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from flask import Request
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,8 @@ from shared.domain.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from shared.domain.models import FIRST_DATE
+from shared.matching.screening import deadline_today
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,6 +56,12 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+def submission_context(now: datetime | None = None) -> dict[str, Any]:
+    """What submissions are validated with at the edge: the first date they may name,
+    today "anywhere on Earth" (as screening counts a deadline day open)."""
+    return {FIRST_DATE: deadline_today(now or datetime.now(UTC))}
+
+
 def problems_of(exc: ValidationError) -> list[FieldProblem]:
     """Every bad field with a message; never the submitted value (it may be personal)."""
     return [
@@ -61,8 +70,11 @@ def problems_of(exc: ValidationError) -> list[FieldProblem]:
     ]
 
 
-def parse_json(request: Request, model: type[M], max_bytes: int) -> M:
-    """The JSON body of `request` validated as `model` (unknown fields refused)."""
+def parse_json(
+    request: Request, model: type[M], max_bytes: int, *, now: datetime | None = None
+) -> M:
+    """The JSON body of `request` validated as `model` (unknown fields refused; a past
+    deadline or "needed by" date refused, counted from `now`, else the wall clock)."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the body is over the {max_bytes // 1024} KiB limit")
     if request.mimetype != "application/json":
@@ -83,7 +95,7 @@ def parse_json(request: Request, model: type[M], max_bytes: int) -> M:
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=submission_context(now))
     except ValidationError as exc:
         raise ValidationFailed(problems_of(exc)) from exc
 

@@ -74,7 +74,7 @@ def post_web_form(kind: str) -> Any:
         return home_page(language, web().prefix, kept, notice=notice, status=status, **forms)
 
     try:
-        submission = parse_form(request.form, model, language)
+        submission = parse_form(request.form, model, language, now=ad.clock.now())
     except FormInvalid as exc:
         return again(exc.errors, None, 422)
     if nonce is None:

@@ -170,6 +170,29 @@ class FakeSubscribers:
         if (stored := self._table(kind).get(recipient_id)) is not None:
             stored.model = stored.model.model_copy(update={"unsubscribed_at": now})
 
+    def with_address_key(self, email_key: str) -> list[tuple[RecipientKind, str]]:
+        found = [(RecipientKind.PROFILE, i) for i, s in self._m.profiles.items()
+                 if s.model.email_key == email_key]  # fmt: skip
+        found += [(RecipientKind.PROJECT, i) for i, s in self._m.projects.items()
+                  if s.model.email_key == email_key]  # fmt: skip
+        return sorted(found)
+
+    def retire_profile(self, profile_id: str, superseded_by: str, now: datetime) -> None:
+        if (stored := self._m.profiles.get(profile_id)) is not None:
+            update = {"unsubscribed_at": now, "superseded_by": superseded_by}
+            stored.model = stored.model.model_copy(update=update)
+
+    def address_records(self) -> Iterator[tuple[RecipientKind, str, str, str]]:
+        for pid, profile in sorted(self._m.profiles.items()):
+            yield RecipientKind.PROFILE, pid, str(profile.model.email), profile.model.email_key
+        for pid, project in sorted(self._m.projects.items()):
+            email = str(project.model.contact_email)
+            yield RecipientKind.PROJECT, pid, email, project.model.email_key
+
+    def set_email_key(self, kind: RecipientKind, subscriber_id: str, email_key: str) -> None:
+        if (stored := self._table(kind).get(subscriber_id)) is not None:
+            stored.model = stored.model.model_copy(update={"email_key": email_key})
+
     def _table(
         self, kind: RecipientKind
     ) -> dict[str, StoredSubmission[Profile]] | dict[str, StoredSubmission[Project]]:

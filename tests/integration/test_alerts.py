@@ -210,3 +210,17 @@ def test_a_grant_narrowed_while_its_alert_waits_is_not_sent_to_whom_it_no_longer
     [_, digest] = sink_messages(sink_url)
     assert digest["subject"] == "Your weekly grants: 1 match"
     assert "Stays" in digest["text"] and "Narrows" not in digest["text"]
+
+
+def test_an_alert_puts_grants_closing_within_a_week_first_and_says_so(ad, bus, sink_url):
+    from shared.matching.screening import deadline_today
+
+    _confirmed_profile(ad, bus)
+    today = deadline_today(ad.clock.now())
+    new_grant(ad, title="Closes in two months", deadline=str(today + timedelta(days=60)))
+    new_grant(ad, title="Closes in three days", deadline=str(today + timedelta(days=3)))
+    pump(ad, bus)
+    [alert] = [m for m in sink_messages(sink_url) if m["categories"] == ["alerts"]]
+    for part in (alert["text"], alert["html"]):
+        assert part.index("Closes in three days") < part.index("Closes in two months")
+        assert "closes in 3 days" in part

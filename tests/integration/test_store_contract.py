@@ -242,6 +242,30 @@ def test_candidate_queries_find_the_targets_a_grant_may_fit(stores):
     assert len(list(stores.subscribers.candidate_profiles(worldwide))) == 4
 
 
+def test_profiles_and_projects_are_found_by_their_address_key_and_retired(stores):
+    _new_profile(stores, "a_1", email="one@cso.example.org", email_key="k1")
+    _new_profile(stores, "a_2", email="one@cso.example.org", email_key="")
+    _new_project(stores, "p_1", contact_email="one@cso.example.org", email_key="k1")
+    _new_profile(stores, "a_3", email="other@cso.example.org", email_key="k3")
+    assert stores.subscribers.with_address_key("k1") == [(PROFILE, "a_1"), (PROJECT, "p_1")]
+    records = sorted(stores.subscribers.address_records())
+    assert records == [
+        (PROFILE, "a_1", "one@cso.example.org", "k1"),
+        (PROFILE, "a_2", "one@cso.example.org", ""),
+        (PROFILE, "a_3", "other@cso.example.org", "k3"),
+        (PROJECT, "p_1", "one@cso.example.org", "k1"),
+    ]
+    stores.subscribers.set_email_key(PROFILE, "a_2", "k1")
+    assert stores.subscribers.with_address_key("k1") == [
+        (PROFILE, "a_1"), (PROFILE, "a_2"), (PROJECT, "p_1")
+    ]  # fmt: skip
+    stores.subscribers.retire_profile("a_1", "a_2", NOW)
+    retired = stores.subscribers.get_profile("a_1")
+    assert retired.unsubscribed_at == NOW and retired.superseded_by == "a_2"
+    assert stores.subscribers.get_recipient(PROFILE, "a_1").unsubscribed
+    stores.subscribers.retire_profile("a_gone", "a_2", NOW)  # gone meanwhile: nothing to do
+
+
 def test_confirming_an_address_queues_its_event_once(stores):
     _new_profile(stores, "a_1", frequency="weekly")
     _new_profile(stores, "a_2", frequency="weekly")

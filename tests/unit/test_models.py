@@ -77,10 +77,12 @@ def test_project_contact_email_must_be_an_address():
     assert _fields(exc) == {"contact_email"}
 
 
-def test_project_visibility_defaults_to_private():
+def test_project_visibility_defaults_to_funders_only():
+    """A CSO submits a project to be found by funders; the public (in some of the
+    region's countries, the authorities too) sees it only if the CSO says so."""
     body = project_body()
     del body["visibility"]
-    assert ProjectSubmission(**body).visibility == "private"
+    assert ProjectSubmission(**body).visibility == "funders"
 
 
 def test_profile_needs_a_country():

@@ -169,6 +169,23 @@ class SubscriberStore(Protocol):
         name), as a recipient; None if it (or, for a funder, its contact) is missing."""
         ...
 
+    def with_address_key(self, email_key: str) -> list[tuple[RecipientKind, str]]:
+        """Every profile and project whose address has this keyed hash, sorted."""
+        ...
+
+    def retire_profile(self, profile_id: str, superseded_by: str, now: datetime) -> None:
+        """End a profile replaced by a newer confirmed one of its address (no more
+        email, as if unsubscribed; `superseded_by` names the newer one)."""
+        ...
+
+    def address_records(self) -> Iterator[tuple[RecipientKind, str, str, str]]:
+        """(kind, id, address, stored keyed hash or "") of every profile and project."""
+        ...
+
+    def set_email_key(self, kind: RecipientKind, subscriber_id: str, email_key: str) -> None:
+        """Store the keyed hash of a profile's or project's address."""
+        ...
+
     def confirm_recipient(
         self, kind: RecipientKind, recipient_id: str, now: datetime, event: Envelope
     ) -> None:
