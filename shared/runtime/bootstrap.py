@@ -22,6 +22,7 @@ from shared.adapters.firestore.ledgers import (
     FirestoreRateCounters,
 )
 from shared.adapters.firestore.matches import FirestoreMatches
+from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
 from shared.adapters.ports import (
@@ -40,6 +41,7 @@ from shared.adapters.ports import (
     RateCounters,
     SubscriberStore,
 )
+from shared.adapters.ports.my_page import MyPageStore
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.adapters.sendgrid_sender import SendGridSender
 from shared.runtime.config import Settings, get_settings
@@ -67,6 +69,7 @@ class Adapters:
     outbox: OutboxLedger
     processed: ProcessedEvents
     rate_counters: RateCounters
+    my_page: MyPageStore
 
 
 def on_firestore(
@@ -93,6 +96,7 @@ def on_firestore(
         outbox=FirestoreOutbox(client),
         processed=FirestoreProcessedEvents(client),
         rate_counters=FirestoreRateCounters(client),
+        my_page=FirestoreMyPage(client),
     )
 
 

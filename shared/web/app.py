@@ -22,6 +22,7 @@ from shared.web.error_mapping import install_error_handlers
 from shared.web.form_tokens import FormTokens
 from shared.web.funder_session import session_signer
 from shared.web.links import links
+from shared.web.my_page import my
 from shared.web.negotiation import site_prefix
 from shared.web.rate_limit.hook import install_rate_limits
 from shared.web.site import site
@@ -44,6 +45,6 @@ def create_app(settings: Settings, adapters: Callable[[], Adapters]) -> Flask:
     install_correlation(app)
     install_error_handlers(app, prefix)
     install_rate_limits(app, adapters)
-    for blueprint in (api, site, links):
+    for blueprint in (api, site, links, my):
         app.register_blueprint(blueprint)
     return app

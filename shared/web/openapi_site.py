@@ -22,6 +22,7 @@ from shared.domain.models import (
 )
 from shared.email.links import Purpose
 from shared.web.forms import HONEYPOT
+from shared.web.openapi_my import my_paths
 from shared.web.openapi_parts import (
     HTML,
     LANG,
@@ -211,8 +212,9 @@ def site_paths() -> dict[str, Any]:
             method: _share_contact(method) for method in ("get", "post")
         },
     }
+    paths.update(my_paths())
     for purpose in Purpose:
-        if purpose is not Purpose.SHARE_CONTACT:
+        if purpose not in (Purpose.SHARE_CONTACT, Purpose.MY_MATCHES):
             paths[f"/{purpose.value}"] = {
                 method: _link_operation(purpose, method) for method in ("get", "post")
             }

@@ -20,8 +20,10 @@ from shared.adapters.firestore.ledgers import (
     FirestoreRateCounters,
 )
 from shared.adapters.firestore.matches import FirestoreMatches
+from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
+from shared.adapters.ports.my_page import MyPageStore
 
 STORES = {
     ports.FunderStore: FirestoreFunders,
@@ -35,6 +37,7 @@ STORES = {
     ports.OutboxLedger: FirestoreOutbox,
     ports.ProcessedEvents: FirestoreProcessedEvents,
     ports.RateCounters: FirestoreRateCounters,
+    MyPageStore: FirestoreMyPage,
 }
 
 

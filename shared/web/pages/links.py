@@ -51,6 +51,13 @@ def _texts(purpose: Purpose, language: str, grant_title: str) -> dict[str, str]:
             "button": "",
             "done": "",
         }
+    if purpose is Purpose.MY_MATCHES:
+        return {
+            "title": _("My Grant Match"),
+            "ask": "",
+            "button": "",
+            "done": "",
+        }
     if purpose is Purpose.ERASE:
         return {
             "title": _("Delete your data"),

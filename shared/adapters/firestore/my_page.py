@@ -1,0 +1,70 @@
+"""Marks and calendar feeds of the CSO's own page, as fields of the match and of the
+profile or project documents (erased with them; see the port)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.api_core import exceptions as gexc
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.adapters.firestore.common import FirestoreStore
+from shared.adapters.firestore.matches import MATCHES
+from shared.adapters.firestore.subscribers import PROFILES, PROJECTS, subscriber_ref
+from shared.adapters.ports.my_page import Mark
+from shared.domain.recipients import RecipientKind
+
+MARK = "my_mark"
+CALENDAR_HASH = "calendar_feed_hash"
+
+
+class FirestoreMyPage(FirestoreStore):
+    """Reads and writes the My Grant Match fields; nothing else of those documents."""
+
+    def marks(self, kind: RecipientKind, target_id: str) -> dict[str, Mark]:
+        """The marks on one profile's or project's matches, by match id."""
+        query = (
+            self._db.collection(MATCHES)
+            .where(filter=FieldFilter("target_kind", "==", kind.value))
+            .where(filter=FieldFilter("target_id", "==", target_id))
+        )
+        marks = {}
+        for snap in query.select([MARK]).stream():
+            value = (snap.to_dict() or {}).get(MARK)
+            if value in Mark.__members__.values():
+                marks[snap.id] = Mark(value)
+        return marks
+
+    def set_mark(self, match_id: str, mark: Mark | None, now: datetime) -> bool:
+        """Mark a match (None clears the mark); False if there is no such match."""
+        ref = self._db.collection(MATCHES).document(match_id)
+        try:
+            ref.update({MARK: mark.value if mark else None, "marked_at": now})
+        except gexc.NotFound:
+            return False
+        return True
+
+    def set_calendar_hash(
+        self, kind: RecipientKind, target_id: str, secret_hash: str | None, now: datetime
+    ) -> bool:
+        """Replace (revoke) the calendar secret's hash on the profile or project."""
+        try:
+            subscriber_ref(self._db, kind, target_id).update(
+                {CALENDAR_HASH: secret_hash, "calendar_feed_at": now}
+            )
+        except gexc.NotFound:
+            return False
+        return True
+
+    def calendar_owner(self, secret_hash: str) -> tuple[RecipientKind, str] | None:
+        """The profile or project whose calendar secret has this hash."""
+        for kind, collection in (
+            (RecipientKind.PROFILE, PROFILES),
+            (RecipientKind.PROJECT, PROJECTS),
+        ):
+            query = self._db.collection(collection).where(
+                filter=FieldFilter(CALENDAR_HASH, "==", secret_hash)
+            )
+            for snap in query.select([]).limit(1).stream():
+                return kind, snap.id
+        return None

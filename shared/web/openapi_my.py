@@ -1,0 +1,169 @@
+"""My Grant Match in the OpenAPI document: the CSO's own page behind its emailed link,
+the actions on it, its CSV and calendar feed, deleting its data, and the box that emails
+the link (`shared/web/my_page.py`). The token is the only credential; a bad, expired or
+foreign one answers the invalid-link page (400, text/html) whatever the client accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from shared.domain.models import ErasureRequest
+from shared.web.openapi_parts import LANG, errors, form_body, html_response, redirect_response
+
+TOKEN: Final = {
+    "name": "token",
+    "in": "query",
+    "required": True,
+    "description": "The signed My Grant Match token from an email",
+    "schema": {"type": "string"},
+}
+INVALID: Final = "The invalid-link page: forged, expired, another purpose's, or its data is gone"
+FILTERS: Final = [
+    {"name": name, "in": "query", "required": False, "description": text, "schema": schema}
+    for name, text, schema in (
+        ("sort", "`deadline` (soonest first) or `fit` (best first)", {"type": "string"}),
+        (
+            "status",
+            "`new`, `saved`, `applied` or `dismissed`; else all but dismissed",
+            {"type": "string"},
+        ),
+        ("country", "An ISO 3166-1 alpha-2 code the grant must cover", {"type": "string"}),
+        ("sector", "A sector slug the grant must fund", {"type": "string"}),
+    )
+]
+FORM_TOKEN: Final = {"form_token": "The signed token of the page the form came from"}
+GRANT_ID: Final = {
+    "name": "grant_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^g_[0-9a-f]{32}$"},
+}
+SECRET: Final = {"name": "secret", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _op(summary: str, parameters: list[Any], responses: dict[str, Any], **extra: Any) -> Any:
+    return {
+        "summary": summary,
+        "tags": ["my grant match"],
+        "parameters": parameters,
+        "responses": responses,
+        **extra,
+    }
+
+
+def my_paths() -> dict[str, Any]:
+    """Every My Grant Match route, by path."""
+    invalid = {"400": html_response(INVALID)}
+    return {
+        "/my": {
+            "get": _op(
+                "A CSO's current matches, with reasons, amounts and days left, sorted and filtered",
+                [TOKEN, LANG, *FILTERS],
+                {"200": html_response("The page"), **invalid, **errors(page=True)},
+            )
+        },
+        "/my/matches/{grant_id}": {
+            "parameters": [GRANT_ID],
+            "post": _op(
+                "Save, mark applied, dismiss (mutes the grant's alerts) or clear one match",
+                [TOKEN, LANG],
+                {
+                    "303": redirect_response("Done, or the form token was stale: to /my"),
+                    **invalid,
+                    **errors(413, described={404: "No such match of this CSO"}, page=True),
+                },
+                requestBody=form_body(
+                    action="`save`, `applied`, `dismiss` or `clear`", **FORM_TOKEN
+                ),
+            ),
+        },
+        "/my/matches.csv": {
+            "get": _op(
+                "The current matches as CSV",
+                [TOKEN, LANG, *FILTERS],
+                {
+                    "200": {
+                        "description": "The CSV file",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    **invalid,
+                    **errors(page=True),
+                },
+            )
+        },
+        "/my/calendar": {
+            "post": _op(
+                "Make a new private calendar address (shown once; the old one stops) or revoke it",
+                [TOKEN, LANG],
+                {
+                    "200": html_response("The page, with the new calendar address"),
+                    "303": redirect_response("Revoked, or the form token was stale: to /my"),
+                    **invalid,
+                    **errors(413, page=True),
+                },
+                requestBody=form_body(action="`new` or `revoke`", **FORM_TOKEN),
+            )
+        },
+        "/my/calendar/{secret}.ics": {
+            "parameters": [SECRET],
+            "get": _op(
+                "The private iCalendar feed of a CSO's matched deadlines",
+                [],
+                {
+                    "200": {
+                        "description": "The feed",
+                        "content": {"text/calendar": {"schema": {"type": "string"}}},
+                    },
+                    **errors(described={404: "No feed with this secret (or revoked)"}, page=True),
+                },
+            ),
+        },
+        "/my/delete": {
+            "get": _op(
+                "Ask before deleting everything kept for the CSO's address",
+                [TOKEN, LANG],
+                {"200": html_response("The question"), **invalid, **errors(page=True)},
+            ),
+            "post": _op(
+                "Delete everything kept for the address (a stale form token asks again)",
+                [TOKEN, LANG],
+                {
+                    "200": html_response("Deleted; or the question again"),
+                    **invalid,
+                    **errors(413, page=True),
+                },
+                requestBody=form_body(**FORM_TOKEN),
+            ),
+        },
+        "/my/link": {
+            "get": _op(
+                "The box that emails a CSO the link to its page",
+                [
+                    LANG,
+                    {
+                        "name": "sent",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                {"200": html_response("The box"), **errors(page=True)},
+            ),
+            "post": _op(
+                "Email the link to the address, if known (the same answer either way)",
+                [LANG],
+                {
+                    "303": redirect_response("Asked (or dropped as a bot's): to /my/link"),
+                    "400": html_response("The box again: its form token was forged or too old"),
+                    "422": html_response("The box again: not an email address"),
+                    **errors(413, page=True),
+                },
+                requestBody=form_body(
+                    ErasureRequest,
+                    form_token=FORM_TOKEN["form_token"],
+                    website="Hidden: a post that fills it is dropped as a bot's",
+                ),
+            ),
+        },
+    }
