@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from shared.adapters.clock import SystemClock
 from shared.adapters.firestore.alerts import FirestoreAlerts
 from shared.adapters.firestore.erasure import FirestoreErasure
+from shared.adapters.firestore.funder_pages import FirestoreFunderPages
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
 from shared.adapters.firestore.interests import FirestoreInterests
@@ -41,6 +42,7 @@ from shared.adapters.ports import (
     RateCounters,
     SubscriberStore,
 )
+from shared.adapters.ports.funder_pages import FunderPagesStore
 from shared.adapters.ports.my_page import MyPageStore
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.adapters.sendgrid_sender import SendGridSender
@@ -70,6 +72,7 @@ class Adapters:
     processed: ProcessedEvents
     rate_counters: RateCounters
     my_page: MyPageStore
+    funder_pages: FunderPagesStore
 
 
 def on_firestore(
@@ -97,6 +100,7 @@ def on_firestore(
         processed=FirestoreProcessedEvents(client),
         rate_counters=FirestoreRateCounters(client),
         my_page=FirestoreMyPage(client),
+        funder_pages=FirestoreFunderPages(client),
     )
 
 

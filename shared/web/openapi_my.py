@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from shared.domain.models import ErasureRequest
-from shared.web.openapi_parts import LANG, errors, form_body, html_response, redirect_response
+from shared.domain.models import ErasureRequest, GrantSubmission
+from shared.web.openapi_parts import (
+    HTML,
+    LANG,
+    SESSION,
+    errors,
+    form_body,
+    html_response,
+    json_content,
+    redirect_response,
+)
+from shared.web.responses import ErrorBody
 
 TOKEN: Final = {
     "name": "token",
@@ -164,6 +174,88 @@ def my_paths() -> dict[str, Any]:
                     form_token=FORM_TOKEN["form_token"],
                     website="Hidden: a post that fills it is dropped as a bot's",
                 ),
+            ),
+        },
+    }
+
+
+FUNDER_GRANT_ID: Final = {**GRANT_ID}
+
+
+def funder_paths() -> dict[str, Any]:
+    """The funders' pages (`shared/web/funder_pages.py`): the signed-in funder's grants
+    and the grant form, parsed by the JSON API's `GrantSubmission`."""
+    csrf = {"csrf": "The session's token, from the page"}
+    signed_out = redirect_response("Not signed in: to /funder/grants (the sign-in)")
+    form = form_body(GrantSubmission, **csrf)
+    not_theirs = {403: "Another funder's grant, or the csrf field is not the session's token"}
+
+    def op(summary: str, responses: dict[str, Any], **extra: Any) -> Any:
+        return {
+            "summary": summary,
+            "tags": ["funders"],
+            "security": SESSION,
+            "parameters": [LANG],
+            "responses": responses,
+            **extra,
+        }
+
+    return {
+        "/funder/grants": {
+            "get": op(
+                "A signed-in funder's grants, each with the open projects that fit it; "
+                "signed out, the sign-in",
+                {"200": html_response("The page"), **errors(page=True)},
+            )
+        },
+        "/funder/grants/new": {
+            "get": op(
+                "The grant form",
+                {"200": html_response("The form"), "303": signed_out, **errors(page=True)},
+            ),
+            "post": op(
+                "Create (or, by external_id, update) a grant: POST /grants's model and service",
+                {
+                    "303": redirect_response("Saved: to /funder/grants; or not signed in"),
+                    "422": html_response("The form again, each bad field with its message"),
+                    **errors(413, described={403: not_theirs[403]}, page=True),
+                },
+                requestBody=form,
+            ),
+        },
+        "/funder/grants/{grant_id}/edit": {
+            "parameters": [FUNDER_GRANT_ID],
+            "get": op(
+                "The grant form, filled in with one of the funder's grants",
+                {
+                    "200": html_response("The form"),
+                    "303": signed_out,
+                    **errors(described={**not_theirs, 404: "No such grant"}, page=True),
+                },
+            ),
+            "post": op(
+                "Replace one of the funder's grants: PUT /grants/{grant_id}'s model and service",
+                {
+                    "303": redirect_response("Saved: to /funder/grants; or not signed in"),
+                    "422": {
+                        "description": "The form again with each bad field's message; or the "
+                        "JSON error for an external_id that is not the grant's",
+                        "content": {**HTML, **json_content(ErrorBody)},
+                    },
+                    **errors(413, described={**not_theirs, 404: "No such grant"}, page=True),
+                },
+                requestBody=form,
+            ),
+        },
+        "/funder/grants/{grant_id}/close": {
+            "parameters": [FUNDER_GRANT_ID],
+            "post": op(
+                "Close one of the funder's grants: removed with its matches (DELETE /grants)",
+                {
+                    "303": redirect_response("Closed: to /funder/grants; or not signed in"),
+                    **errors(413, described={**not_theirs, 404: "No such grant"}, page=True),
+                },
+                requestBody=form_body(**csrf),
             ),
         },
     }

@@ -44,7 +44,16 @@ KEY_ENDPOINTS = frozenset(
     }
 )
 #: Endpoints where the projects page's signed session acts for the funder.
-SESSION_ENDPOINTS = frozenset({"api.list_projects", "site.interest_form"})
+SESSION_ENDPOINTS = frozenset(
+    {
+        "api.list_projects",
+        "site.interest_form",
+        "funder.grants",
+        "funder.new_grant",
+        "funder.edit_grant",
+        "funder.close_grant",
+    }
+)
 #: Endpoints that serve the links in emails (their own, wider bucket).
 LINK_ENDPOINTS = frozenset(
     {
