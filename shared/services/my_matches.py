@@ -24,15 +24,25 @@ from typing import Literal
 from shared.adapters.ports import AlertStatus
 from shared.adapters.ports.my_page import Mark
 from shared.domain.errors import InvalidLink, NotFound
+from shared.domain.events import ProfileCreated, ProjectSubmitted, new_event
 from shared.domain.ids import match_id
-from shared.domain.models import Grant, Match
+from shared.domain.models import (
+    Grant,
+    Match,
+    Profile,
+    ProfileSubmission,
+    Project,
+    ProjectSubmission,
+)
 from shared.domain.recipients import Recipient, RecipientKind
 from shared.domain.taxonomy import TargetKind
 from shared.email.links import Purpose
+from shared.matching.engine import evaluate
 from shared.matching.money import fx_rates
 from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import link_signer
 from shared.services.erasure import erase_address_of
+from shared.services.submissions import publish_now
 
 log = logging.getLogger(__name__)
 Sort = Literal["deadline", "fit"]
@@ -113,10 +123,13 @@ def current_matches(
         for a in ad.alerts.of_recipient(recipient.kind, recipient.id, (AlertStatus.MUTED,))
     }
     currency = recipient.currency or DEFAULT_CURRENCY
+    target = stored_target(ad, recipient)
     items = []
     for match in ad.matches.for_target(kind, recipient.id):
         grant = ad.grants.get(match.grant_id)
         if grant is None or (grant.deadline is not None and grant.deadline < today):
+            continue
+        if evaluate(grant, target, today) is None:  # edited since: no longer fits
             continue
         mark = Mark.DISMISSED if match.id in muted else marks.get(match.id)
         item = _item(match, grant, mark, today, currency)
@@ -180,6 +193,65 @@ def mark_match(ad: Adapters, recipient: Recipient, grant_id: str, action: Action
             "action": action,
         },
     )
+
+
+#: What a CSO may change from its page, per kind (the address and name stay: a new
+#: address would need its own confirmation).
+EDITABLE = {
+    RecipientKind.PROFILE: (
+        "countries",
+        "sectors",
+        "keywords",
+        "exclude_keywords",
+        "frequency",
+        "language",
+    ),
+    RecipientKind.PROJECT: (
+        "title",
+        "summary",
+        "amount_needed",
+        "currency",
+        "visibility",
+        "needed_by",
+    ),
+}
+
+
+def stored_target(ad: Adapters, recipient: Recipient) -> Profile | Project:
+    """The recipient's profile or project as stored; NotFound if gone."""
+    if recipient.kind is RecipientKind.PROFILE:
+        target: Profile | Project | None = ad.subscribers.get_profile(recipient.id)
+    else:
+        target = ad.subscribers.get_project(recipient.id)
+    if target is None:
+        raise NotFound("no such profile or project")
+    return target
+
+
+def edit_target(
+    ad: Adapters,
+    recipient: Recipient,
+    submission: ProfileSubmission | ProjectSubmission,
+    *,
+    correlation_id: str,
+) -> None:
+    """Replace the editable fields of the recipient's profile or project by those of
+    `submission` (parsed by the API's own model), and match it again: the same event a
+    new one announces, so new matches are alerted; matches that no longer fit leave the
+    page (`current_matches` screens again). Its address, name and consent stay."""
+    now = ad.clock.now()
+    current = stored_target(ad, recipient)
+    changes = {name: getattr(submission, name) for name in EDITABLE[recipient.kind]}
+    updated = current.model_copy(update={**changes, "updated_at": now})
+    if isinstance(updated, Profile):
+        payload: ProfileCreated | ProjectSubmitted = ProfileCreated(profile_id=updated.id)
+    else:
+        payload = ProjectSubmitted(project_id=updated.id)
+    event = new_event(payload, correlation_id=correlation_id, now=now)
+    if not ad.my_page.replace_subscriber(updated, event):
+        raise NotFound("no such profile or project")
+    publish_now(ad, event)
+    log.info("profile or project edited", extra={"recipient_id": recipient.id})
 
 
 def secret_hash(secret: str) -> str:

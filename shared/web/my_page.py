@@ -15,15 +15,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, request
+from werkzeug.datastructures import MultiDict
 
 from shared.domain.errors import NotFound
 from shared.domain.ids import is_grant_id
-from shared.domain.models import ErasureRequest
+from shared.domain.models import ErasureRequest, ProfileSubmission, ProjectSubmission
+from shared.domain.recipients import RecipientKind
 from shared.email.i18n import LANGUAGES
 from shared.services import my_matches
 from shared.services.erasure import request_erasure
 from shared.web.context import adapters, web
-from shared.web.forms import HONEYPOT, FormInvalid, parse_form
+from shared.web.forms import COMMA_FIELDS, HONEYPOT, FormInvalid, parse_form
 from shared.web.negotiation import page_language
 from shared.web.pages.my import (
     calendar_feed,
@@ -31,11 +33,14 @@ from shared.web.pages.my import (
     link_box_page,
     matches_csv,
     my_page,
+    profile_page,
 )
+from shared.web.pages.site import FormState
 
 my = Blueprint("my", __name__)
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "applied", "dismiss", "clear")
+NOTICES = frozenset({"saved", "applied", "dismissed", "clear", "revoked", "edited", "expired"})
 NOTICE_OF_ACTION = {"save": "saved", "applied": "applied", "dismiss": "dismissed", "clear": "clear"}
 
 
@@ -91,7 +96,7 @@ def my_matches_page() -> Any:
         web().form_tokens.issue(),
         _items(recipient, filters),
         filters=filters,
-        notice=notice if notice in ("saved", "applied", "dismissed", "clear", "revoked") else "",
+        notice=notice if notice in NOTICES else "",
     )
 
 
@@ -200,3 +205,65 @@ def send_link() -> Any:
         return link_box_page(language, prefix, web().form_tokens.issue(), status=400)
     request_erasure(adapters(), asked, correlation_id=g.correlation_id, link="my")
     return redirect(sent_url, 303)
+
+
+def _stored_values(target: Any, model: type[Any]) -> MultiDict[str, str]:
+    """A stored profile or project as the form's values (lists repeated, keywords as one
+    comma-separated box)."""
+    values: MultiDict[str, str] = MultiDict()
+    data = target.model_dump(mode="json", include=set(model.model_fields))
+    for name, value in data.items():
+        if value is None:
+            continue
+        if name in COMMA_FIELDS:
+            values.add(name, ", ".join(value))
+        elif isinstance(value, list):
+            for item in value:
+                values.add(name, str(item))
+        elif isinstance(value, bool):
+            values.add(name, "true" if value else "false")
+        elif isinstance(value, float):
+            values.add(name, f"{value:g}")
+        else:
+            values.add(name, str(value))
+    return values
+
+
+@my.route("/my/profile", methods=["GET", "POST"])
+def edit_profile() -> Any:
+    """Change the alert profile (countries, sectors, keywords, frequency, language) or
+    the project (text, amount, visibility), parsed by the API's own model."""
+    ad = adapters()
+    token = request.args.get("token", "")
+    recipient = my_matches.recipient_of(ad, token)
+    language = _language(recipient.language)
+    target = my_matches.stored_target(ad, recipient)
+    model = ProfileSubmission if recipient.kind is RecipientKind.PROFILE else ProjectSubmission
+    stored = _stored_values(target, model)
+    prefix = web().prefix
+
+    def page(form: FormState, status: int = 200, notice: str = "") -> Any:
+        return profile_page(
+            language,
+            prefix,
+            recipient,
+            token,
+            web().form_tokens.issue(),
+            form,
+            status=status,
+            notice=notice,
+        )
+
+    if request.method == "GET":
+        return page(FormState("edit", stored))
+    merged = MultiDict(stored)
+    for name in my_matches.EDITABLE[recipient.kind]:
+        merged.setlist(name, request.form.getlist(name))
+    if not _form_ok():
+        return page(FormState("edit", merged), 400, "expired")
+    try:
+        submission = parse_form(merged, model, language)
+    except FormInvalid as exc:
+        return page(FormState("edit", merged, exc.errors), 422)
+    my_matches.edit_target(ad, recipient, submission, correlation_id=g.correlation_id)
+    return redirect(_page_url(token, language, done="edited"), 303)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from shared.domain.models import ErasureRequest, GrantSubmission
+from shared.domain.recipients import RecipientKind
+from shared.services.my_matches import EDITABLE
 from shared.web.openapi_parts import (
     HTML,
     LANG,
@@ -144,6 +146,35 @@ def my_paths() -> dict[str, Any]:
                     **errors(413, page=True),
                 },
                 requestBody=form_body(**FORM_TOKEN),
+            ),
+        },
+        "/my/profile": {
+            "get": _op(
+                "The form that changes the alert profile or the project (not its address)",
+                [TOKEN, LANG],
+                {"200": html_response("The form"), **invalid, **errors(page=True)},
+            ),
+            "post": _op(
+                "Change the profile (countries, sectors, keywords, frequency, language) or "
+                "the project (text, amount, visibility), parsed by the API's own model",
+                [TOKEN, LANG],
+                {
+                    "303": redirect_response("Saved: to /my"),
+                    "400": html_response(
+                        INVALID + "; or the form again: its form token was forged or too old"
+                    ),
+                    "422": html_response("The form again, each bad field with its message"),
+                    **errors(413, page=True),
+                },
+                requestBody=form_body(
+                    **{
+                        name: "An editable field (the API's model names and values)"
+                        for name in sorted(
+                            {*EDITABLE[RecipientKind.PROFILE], *EDITABLE[RecipientKind.PROJECT]}
+                        )
+                    },
+                    **FORM_TOKEN,
+                ),
             ),
         },
         "/my/link": {

@@ -104,11 +104,19 @@ def test_my_grant_match_from_an_email_in_english_and_khmer_and_on_a_phone(browsi
     assert _fits_the_width(page)
     browsing.shot("6-en-phone")
 
+    page.get_by_role("link", name="Change your grant alerts").click()
+    page.get_by_label("Once a week, in one email").check()
+    page.get_by_label("Words that describe your work").fill("land rights, radio")
+    assert _fits_the_width(page)
+    browsing.shot("7-profile-phone")
+    page.get_by_role("button", name="Save the changes").click()
+    assert "Your changes are saved." in page.locator(".notice").first.inner_text()
+
     page.get_by_role("link", name="Delete all my data from Grant Match").click()
-    browsing.shot("7-delete-ask")
+    browsing.shot("8-delete-ask")
     page.get_by_role("button", name="Delete my data").click()
     assert "deleted" in page.locator("main").inner_text()
-    browsing.shot("8-deleted")
+    browsing.shot("9-deleted")
     page.goto(url)
     assert "not valid" in page.locator("body").inner_text()
 
@@ -134,6 +142,9 @@ def test_the_link_box_in_khmer_and_english_on_a_phone(browsing, e2e):
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "km"  # the profile's language
     browsing.shot("3-km-page")
+    page.get_by_role("link", name="ផ្លាស់ប្ដូរការជូនដំណឹងអំពីជំនួយរបស់អ្នក").click()
+    assert page.locator("html").get_attribute("lang") == "km" and _fits_the_width(page)
+    browsing.shot("3b-km-profile-phone")
     page.goto(f"{e2e.ingest_url}/my/link?lang=en")
     page.get_by_label("Email address").fill("not an address")
     page.get_by_role("button", name="Email me my link").click()

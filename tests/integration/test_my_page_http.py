@@ -233,3 +233,61 @@ def test_every_email_to_a_cso_links_to_its_page(ad, bus, sink_url):
     texts = [m["text"] for m in sink_messages(sink_url)]
     assert texts and all("/my?token=" in t for t in texts)
     assert all("My Grant Match" in m["html"] for m in sink_messages(sink_url))
+
+
+def test_the_profile_is_changed_through_the_apis_model_and_matches_follow(ad, bus, ingest_app):
+    pid, _, _ = _setup(ad, bus)
+    client = ingest_app.test_client()
+    token = link(ad, Purpose.MY_MATCHES, PROFILE, pid)
+    form = client.get(f"/my/profile?token={token}")
+    assert form.status_code == 200 and "alerts@cso.example.org" not in form.text
+    fields = {
+        "form_token": _form_token(form.text),
+        "countries": ["LA"],
+        "sectors": ["human-rights"],
+        "keywords": "land rights, radio",
+        "exclude_keywords": "weapons",
+        "frequency": "weekly",
+        "language": "km",
+        # Not editable from the page: ignored, the stored values stay.
+        "email": "thief@example.org",
+        "org_name": "Someone else",
+    }
+    bad = client.post(f"/my/profile?token={token}", data={**fields, "countries": []})
+    assert bad.status_code == 422, bad.status_code
+    assert "Countries where you work: Please fill this in." in bad.text  # the home form's words
+    assert ad.subscribers.get_profile(pid).countries == ["KH"]
+    saved = client.post(f"/my/profile?token={token}", data=fields)
+    assert saved.status_code == 303 and "done=edited" in saved.headers["Location"]
+    profile = ad.subscribers.get_profile(pid)
+    assert profile.countries == ["LA"] and [s.value for s in profile.sectors] == ["human-rights"]
+    assert profile.keywords == ["land rights", "radio"] and profile.exclude_keywords == ["weapons"]
+    assert profile.frequency.value == "weekly" and profile.language == "km"
+    assert str(profile.email) == "alerts@cso.example.org" and profile.org_name != "Someone else"
+    assert profile.confirmed  # consent stays
+    page = _page(client, token, lang="en").text
+    assert "Closes later" in page and "Closes soon" not in page  # KH-only grant no longer fits
+
+
+def test_the_project_is_changed_and_its_address_never_shown(ad, bus, ingest_app):
+    pid = new_project(ad, contact_email="team@lao.example.org", language="en")
+    confirm(ad, RecipientKind.PROJECT, pid)
+    client = ingest_app.test_client()
+    token = link(ad, Purpose.MY_MATCHES, RecipientKind.PROJECT, pid)
+    form = client.get(f"/my/profile?token={token}")
+    assert form.status_code == 200 and "team@lao.example.org" not in form.text
+    assert 'value="Safer phones for community reporters"' in form.text
+    fields = {
+        "form_token": _form_token(form.text),
+        "title": "Safer phones for 60 reporters",
+        "summary": "Now 60 reporters.",
+        "amount_needed": "30000",
+        "currency": "USD",
+        "visibility": "funders",
+        "contact_email": "thief@example.org",
+    }
+    assert client.post(f"/my/profile?token={token}", data=fields).status_code == 303
+    project = ad.subscribers.get_project(pid)
+    assert project.title == "Safer phones for 60 reporters" and project.amount_needed == 30000
+    assert project.visibility.value == "funders"
+    assert str(project.contact_email) == "team@lao.example.org" and project.confirmed

@@ -9,9 +9,18 @@ from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.common import FirestoreStore
+from shared.adapters.firestore.ledgers import add_outbox
 from shared.adapters.firestore.matches import MATCHES
-from shared.adapters.firestore.subscribers import PROFILES, PROJECTS, subscriber_ref
+from shared.adapters.firestore.subscribers import (
+    PROFILES,
+    PROJECTS,
+    _project_document,
+    profile_document,
+    subscriber_ref,
+)
 from shared.adapters.ports.my_page import Mark
+from shared.domain.events import Envelope
+from shared.domain.models import Profile, Project
 from shared.domain.recipients import RecipientKind
 
 MARK = "my_mark"
@@ -52,6 +61,33 @@ class FirestoreMyPage(FirestoreStore):
             subscriber_ref(self._db, kind, target_id).update(
                 {CALENDAR_HASH: secret_hash, "calendar_feed_at": now}
             )
+        except gexc.NotFound:
+            return False
+        return True
+
+    def replace_subscriber(self, target: Profile | Project, event: Envelope) -> bool:
+        """Replace a profile's or project's fields and index keys, with its event."""
+        if isinstance(target, Profile):
+            kind, data = RecipientKind.PROFILE, profile_document(target, "")
+        else:
+            kind, data = RecipientKind.PROJECT, _project_document(target, "")
+        # Consent, creation and the first request's hash are the original's.
+        # Pledges are added by funders' interests meanwhile (an increment): not ours to set.
+        kept_fields = (
+            "request_hash",
+            "created_at",
+            "confirmed",
+            "confirmed_at",
+            "unsubscribed_at",
+            "pledged_amount",
+        )
+        for kept in kept_fields:
+            data.pop(kept, None)
+        batch = self._db.batch()
+        batch.update(subscriber_ref(self._db, kind, target.id), data)
+        add_outbox(self._db, batch, event)
+        try:
+            batch.commit()
         except gexc.NotFound:
             return False
         return True

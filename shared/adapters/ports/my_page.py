@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from shared.domain.events import Envelope
+from shared.domain.models import Profile, Project
 from shared.domain.recipients import RecipientKind
 
 
@@ -36,6 +38,12 @@ class MyPageStore(Protocol):
     ) -> bool:
         """Keep the hash of a profile's or project's calendar secret, replacing (and so
         revoking) any earlier one; None revokes. False if there is no such recipient."""
+        ...
+
+    def replace_subscriber(self, target: Profile | Project, event: Envelope) -> bool:
+        """Replace an existing profile's or project's fields (with its index keys) by
+        `target`'s, with the event that matches it again, atomically; its consent,
+        creation time and marks stay. False (nothing written) if it is gone."""
         ...
 
     def calendar_owner(self, secret_hash: str) -> tuple[RecipientKind, str] | None:

@@ -28,6 +28,7 @@ from shared.email.rendering import amount_range, localise_reason
 from shared.services.my_matches import MyMatch
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS
+from shared.web.pages.site import FormState
 from shared.web.pages.site import _render as render_page
 
 STATUS_LABELS = {
@@ -45,6 +46,9 @@ NOTICES = {
     "dismissed": N_("Dismissed. Grant Match will not alert you about this grant again."),
     "clear": N_("Mark removed."),
     "revoked": N_("The calendar address no longer works."),
+    "edited": N_(
+        "Your changes are saved. Matches that no longer fit are gone; new ones come by email."
+    ),
 }
 
 
@@ -134,6 +138,43 @@ def my_page(
         mekong=choices.mekong_country_choices(language),
         other_countries=choices.other_country_choices(language),
         recipient_kind=recipient.kind.value,
+    )
+
+
+def profile_page(
+    language: str,
+    prefix: str,
+    recipient: Recipient,
+    token: str,
+    form_token: str,
+    form: FormState,
+    *,
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    """The form that changes an alert profile or a project (not its address or name)."""
+    _ = translations(language).gettext
+    project = recipient.kind.value == "project"
+    return render_page(
+        "my_profile",
+        language,
+        title=_("Change your project") if project else _("Change your grant alerts"),
+        prefix=prefix,
+        switch_to=f"{prefix}/my/profile",
+        switch_args={"token": token},
+        status=status,
+        form=form,
+        token=token,
+        form_token=form_token,
+        project=project,
+        notice=_(NOTICES[notice]) if notice else "",
+        sectors=choices.sector_choices(language),
+        mekong=choices.mekong_country_choices(language),
+        other_countries=choices.other_country_choices(language),
+        visibilities=choices.visibility_choices(language),
+        frequencies=choices.frequency_choices(language),
+        languages=choices.language_choices(),
+        currencies=choices.currency_choices(),
     )
 
 
