@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from shared.adapters.ports import AlertStatus
-from shared.adapters.ports.my_page import Mark
+from shared.adapters.ports import AlertStatus, Mark
 from shared.domain.errors import InvalidLink, NotFound
 from shared.domain.events import ProfileCreated, ProjectSubmitted, new_event
 from shared.domain.ids import match_id

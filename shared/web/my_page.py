@@ -11,7 +11,7 @@ are never cached (`SECURITY_HEADERS`).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, request
@@ -262,7 +262,9 @@ def edit_profile() -> Any:
     if not _form_ok():
         return page(FormState("edit", merged), 400, "expired")
     try:
-        submission = parse_form(merged, model, language)
+        submission = cast(
+            ProfileSubmission | ProjectSubmission, parse_form(merged, model, language)
+        )
     except FormInvalid as exc:
         return page(FormState("edit", merged, exc.errors), 422)
     my_matches.edit_target(ad, recipient, submission, correlation_id=g.correlation_id)

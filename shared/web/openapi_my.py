@@ -44,7 +44,7 @@ FILTERS: Final = [
         ("sector", "A sector slug the grant must fund", {"type": "string"}),
     )
 ]
-FORM_TOKEN: Final = {"form_token": "The signed token of the page the form came from"}
+FORM_TOKEN_FIELD: Final = "The signed token of the page the form came from"  # noqa: S105
 GRANT_ID: Final = {
     "name": "grant_id",
     "in": "path",
@@ -86,7 +86,7 @@ def my_paths() -> dict[str, Any]:
                     **errors(413, described={404: "No such match of this CSO"}, page=True),
                 },
                 requestBody=form_body(
-                    action="`save`, `applied`, `dismiss` or `clear`", **FORM_TOKEN
+                    action="`save`, `applied`, `dismiss` or `clear`", form_token=FORM_TOKEN_FIELD
                 ),
             ),
         },
@@ -114,7 +114,7 @@ def my_paths() -> dict[str, Any]:
                     **invalid,
                     **errors(413, page=True),
                 },
-                requestBody=form_body(action="`new` or `revoke`", **FORM_TOKEN),
+                requestBody=form_body(action="`new` or `revoke`", form_token=FORM_TOKEN_FIELD),
             )
         },
         "/my/calendar/{secret}.ics": {
@@ -145,7 +145,7 @@ def my_paths() -> dict[str, Any]:
                     **invalid,
                     **errors(413, page=True),
                 },
-                requestBody=form_body(**FORM_TOKEN),
+                requestBody=form_body(form_token=FORM_TOKEN_FIELD),
             ),
         },
         "/my/profile": {
@@ -167,13 +167,14 @@ def my_paths() -> dict[str, Any]:
                     **errors(413, page=True),
                 },
                 requestBody=form_body(
+                    None,
                     **{
                         name: "An editable field (the API's model names and values)"
                         for name in sorted(
                             {*EDITABLE[RecipientKind.PROFILE], *EDITABLE[RecipientKind.PROJECT]}
                         )
                     },
-                    **FORM_TOKEN,
+                    form_token=FORM_TOKEN_FIELD,
                 ),
             ),
         },
@@ -202,7 +203,7 @@ def my_paths() -> dict[str, Any]:
                 },
                 requestBody=form_body(
                     ErasureRequest,
-                    form_token=FORM_TOKEN["form_token"],
+                    form_token=FORM_TOKEN_FIELD,
                     website="Hidden: a post that fills it is dropped as a bot's",
                 ),
             ),
@@ -216,9 +217,9 @@ FUNDER_GRANT_ID: Final = {**GRANT_ID}
 def funder_paths() -> dict[str, Any]:
     """The funders' pages (`shared/web/funder_pages.py`): the signed-in funder's grants
     and the grant form, parsed by the JSON API's `GrantSubmission`."""
-    csrf = {"csrf": "The session's token, from the page"}
+    csrf = "The session's token, from the page"
     signed_out = redirect_response("Not signed in: to /funder/grants (the sign-in)")
-    form = form_body(GrantSubmission, **csrf)
+    form = form_body(GrantSubmission, csrf=csrf)
     not_theirs = {403: "Another funder's grant, or the csrf field is not the session's token"}
 
     def op(summary: str, responses: dict[str, Any], **extra: Any) -> Any:
@@ -286,7 +287,7 @@ def funder_paths() -> dict[str, Any]:
                     "303": redirect_response("Closed: to /funder/grants; or not signed in"),
                     **errors(413, described={**not_theirs, 404: "No such grant"}, page=True),
                 },
-                requestBody=form_body(**csrf),
+                requestBody=form_body(csrf=csrf),
             ),
         },
     }

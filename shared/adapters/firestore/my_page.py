@@ -40,7 +40,7 @@ class FirestoreMyPage(FirestoreStore):
         marks = {}
         for snap in query.select([MARK]).stream():
             value = (snap.to_dict() or {}).get(MARK)
-            if value in Mark.__members__.values():
+            if isinstance(value, str) and value in {m.value for m in Mark}:
                 marks[snap.id] = Mark(value)
         return marks
 
