@@ -122,7 +122,9 @@ def my_page(
     return render_page(
         "my",
         language,
-        title=_("My Grant Match: %(name)s") % {"name": recipient.project_title or recipient.name},
+        # Not named after the organisation: the page holds no profile data beyond the
+        # matches themselves (tests/e2e/test_logs_and_privacy.py fetches it).
+        title=_("My Grant Match"),
         prefix=prefix,
         switch_to=f"{prefix}/my",
         switch_args={"token": token, **filters},
