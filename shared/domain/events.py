@@ -11,7 +11,7 @@ import binascii
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -124,9 +124,11 @@ class InterestAccepted(_Payload):
 
 class ErasureRequested(_Payload):
     """Someone asked for an erasure link by address. The address itself stays in the
-    request document (deleted once handled), never in the event."""
+    request document (deleted once handled), never in the event. `link` says which link
+    was asked for: the erasure link, or the link to the CSO's own page ("my")."""
 
     request_id: str
+    link: Literal["erase", "my"] = "erase"
 
 
 #: (name, version) -> payload model. A version not listed here is a poison message.

@@ -31,6 +31,7 @@ class EmailKind(StrEnum):
     INTEREST = "interest"  # to a CSO: a funder is interested in its project
     INTRODUCTION = "introduction"  # to that funder, once the CSO agreed: the CSO's address
     ERASURE = "erasure"  # a link to delete the address's data, sent because someone asked
+    MY_LINK = "my_link"  # a link to the CSO's own page of matches, sent because it asked
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,10 @@ class Recipient:
 
     def may_receive(self, kind: EmailKind) -> bool:
         """Consent, in one place: an unsubscribed address gets nothing; an unconfirmed
-        one gets only the confirmation email. The erasure link is the exception both ways:
-        it was asked for, and without it nobody could delete data typed in with their
-        address."""
-        if kind is EmailKind.ERASURE:
+        one gets only the confirmation email. The erasure link and the link to one's own
+        page are the exceptions both ways: they were asked for, and without them nobody
+        could see or delete data typed in with their address."""
+        if kind in (EmailKind.ERASURE, EmailKind.MY_LINK):
             return True
         if self.unsubscribed:
             return False

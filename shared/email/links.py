@@ -30,6 +30,8 @@ class Purpose(StrEnum):
     MUTE = "mute"
     SHARE_CONTACT = "share-contact"
     ERASE = "erase"
+    #: The CSO's own page of matches ("My Grant Match"), without an account.
+    MY_MATCHES = "my"
 
 
 #: A confirmation is asked for now; unsubscribe and "stop this grant" links must keep
@@ -41,6 +43,9 @@ LIFETIME: Final[dict[Purpose, timedelta]] = {
     # Long enough for a small team to discuss a funder's note; short enough to go stale.
     Purpose.SHARE_CONTACT: timedelta(days=30),
     Purpose.ERASE: timedelta(days=365),
+    # A link that opens a page of one's matches and data: it goes stale sooner than an
+    # unsubscribe link, and a fresh one is in every email or a form away.
+    Purpose.MY_MATCHES: timedelta(days=60),
 }
 
 
@@ -110,6 +115,10 @@ class LinkSigner:
     def mute_url(self, kind: RecipientKind, recipient_id: str, grant_id: str) -> str:
         """Link that drops one grant from a recipient's alerts and reminders."""
         return self.url(LinkClaim(Purpose.MUTE, kind, recipient_id, grant_id))
+
+    def my_matches_url(self, kind: RecipientKind, recipient_id: str) -> str:
+        """Link to the CSO's own page of matches, profile and project (no account)."""
+        return self.url(LinkClaim(Purpose.MY_MATCHES, kind, recipient_id))
 
     def share_contact_url(self, project_id: str, interest_id: str) -> str:
         """Link with which a CSO shares its address with an interested funder."""

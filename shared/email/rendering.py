@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Final
 
 from shared.domain.models import Grant, Interest, Match, Project
-from shared.domain.recipients import EmailKind, Recipient
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.domain.taxonomy import APPLICANT_TYPE_LABELS, Sector
 from shared.email.i18n import (
     applicant_type_name,
@@ -250,6 +250,12 @@ def _render(
     unsubscribe = links.unsubscribe_url(recipient.kind, recipient.id)
     erase = links.erase_url(recipient.kind, recipient.id)
     context.update(recipient=recipient, unsubscribe_url=unsubscribe, erase_url=erase)
+    # A CSO's own page ("My Grant Match"); funders sign in on the site instead.
+    context["my_url"] = (
+        links.my_matches_url(recipient.kind, recipient.id)
+        if recipient.kind is not RecipientKind.FUNDER
+        else ""
+    )
     subject = " ".join(env.get_template(f"email/{name}.subject.j2").render(context).split())
     context["subject"] = subject
     return Email(
@@ -282,6 +288,25 @@ def render_erasure(recipient: Recipient, links: LinkSigner, reference: str) -> E
     """The link to delete an address's data, sent because someone asked for it by address
     (the asker learns nothing: the email goes to the address, if it is known at all)."""
     return _render(EmailKind.ERASURE.value, recipient, links, reference)
+
+
+@dataclass(frozen=True)
+class MyPageLink:
+    """One of an address's profiles or projects, and the link to its own page."""
+
+    name: str
+    url: str
+
+
+def render_my_link(
+    recipient: Recipient, pages: Sequence[Recipient], links: LinkSigner, reference: str
+) -> Email:
+    """The links to the CSO's own pages ("My Grant Match"), sent because someone asked
+    by address: one per alert profile and project of that address."""
+    items = [
+        MyPageLink(p.project_title or p.name, links.my_matches_url(p.kind, p.id)) for p in pages
+    ]
+    return _render(EmailKind.MY_LINK.value, recipient, links, reference, pages=items)
 
 
 def render_alerts(

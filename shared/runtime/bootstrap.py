@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from shared.adapters.clock import SystemClock
 from shared.adapters.firestore.alerts import FirestoreAlerts
 from shared.adapters.firestore.erasure import FirestoreErasure
+from shared.adapters.firestore.funder_pages import FirestoreFunderPages
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
 from shared.adapters.firestore.interests import FirestoreInterests
@@ -22,6 +23,7 @@ from shared.adapters.firestore.ledgers import (
     FirestoreRateCounters,
 )
 from shared.adapters.firestore.matches import FirestoreMatches
+from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
 from shared.adapters.ports import (
@@ -40,6 +42,8 @@ from shared.adapters.ports import (
     RateCounters,
     SubscriberStore,
 )
+from shared.adapters.ports.funder_pages import FunderPagesStore
+from shared.adapters.ports.my_page import MyPageStore
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.adapters.sendgrid_sender import SendGridSender
 from shared.runtime.config import Settings, get_settings
@@ -67,6 +71,8 @@ class Adapters:
     outbox: OutboxLedger
     processed: ProcessedEvents
     rate_counters: RateCounters
+    my_page: MyPageStore
+    funder_pages: FunderPagesStore
 
 
 def on_firestore(
@@ -93,6 +99,8 @@ def on_firestore(
         outbox=FirestoreOutbox(client),
         processed=FirestoreProcessedEvents(client),
         rate_counters=FirestoreRateCounters(client),
+        my_page=FirestoreMyPage(client),
+        funder_pages=FirestoreFunderPages(client),
     )
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from typing import Literal
 
 from shared.domain.events import Envelope, ErasureRequested, new_event
 from shared.domain.models import ErasureRequest
-from shared.domain.recipients import EmailKind, Recipient
-from shared.email.rendering import render_erasure
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
+from shared.email.rendering import render_erasure, render_my_link
 from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.submissions import publish_now
@@ -34,13 +35,20 @@ log = logging.getLogger(__name__)
 REQUEST_TTL = timedelta(days=2)
 
 
-def request_erasure(ad: Adapters, request: ErasureRequest, *, correlation_id: str) -> None:
-    """Queue an erasure link for an address. The same work happens whether the address
-    is known or not (one write, one publish), so neither answer nor timing tell."""
+def request_erasure(
+    ad: Adapters,
+    request: ErasureRequest,
+    *,
+    correlation_id: str,
+    link: Literal["erase", "my"] = "erase",
+) -> None:
+    """Queue an erasure link (or, `link="my"`, the links to the CSO's own pages) for an
+    address. The same work happens whether the address is known or not (one write, one
+    publish), so neither answer nor timing tell."""
     now = ad.clock.now()
     request_id = "e_" + secrets.token_hex(16)
     event = new_event(
-        ErasureRequested(request_id=request_id), correlation_id=correlation_id, now=now
+        ErasureRequested(request_id=request_id, link=link), correlation_id=correlation_id, now=now
     )
     ad.erasure.create_request(request_id, str(request.email), now, now + REQUEST_TTL, event)
     publish_now(ad, event)
@@ -52,6 +60,13 @@ def on_erasure_requested(envelope: Envelope, ad: Adapters, payload: ErasureReque
     request = ad.erasure.get_request(payload.request_id)
     if request is None:
         return "gone"
+    if payload.link == "my":
+        outcome = _send_my_links(envelope, ad, request.email)
+        ad.erasure.delete_request(payload.request_id)
+        log.info(
+            "my-link request handled", extra={"request_id": payload.request_id, "outcome": outcome}
+        )
+        return outcome
     outcome = "unknown-address"
     for kind, recipient_id in ad.erasure.recipients_with_address(request.email):
         recipient = ad.subscribers.get_recipient(kind, recipient_id)
@@ -70,6 +85,24 @@ def _send_link(envelope: Envelope, ad: Adapters, recipient: Recipient) -> str:
     nid = notification_id(EmailKind.ERASURE, recipient, day)
     email = render_erasure(recipient, link_signer(ad), nid)
     return deliver(ad, Outgoing(nid, EmailKind.ERASURE, recipient, email), envelope)
+
+
+def _send_my_links(envelope: Envelope, ad: Adapters, email: str) -> str:
+    """One email to the address with a link to the page of each of its alert profiles
+    and projects (funders sign in on the site instead)."""
+    recipients = [
+        r
+        for kind, rid in ad.erasure.recipients_with_address(email)
+        if kind is not RecipientKind.FUNDER
+        and (r := ad.subscribers.get_recipient(kind, rid)) is not None
+    ]
+    if not recipients:
+        return "unknown-address"
+    first = recipients[0]
+    day = ad.clock.now().date().isoformat()
+    nid = notification_id(EmailKind.MY_LINK, first, day)
+    email_out = render_my_link(first, recipients, link_signer(ad), nid)
+    return deliver(ad, Outgoing(nid, EmailKind.MY_LINK, first, email_out), envelope)
 
 
 def erase_address_of(ad: Adapters, recipient: Recipient) -> int:

@@ -22,6 +22,7 @@ from shared.domain.models import (
 )
 from shared.email.links import Purpose
 from shared.web.forms import HONEYPOT
+from shared.web.openapi_my import funder_paths, my_paths
 from shared.web.openapi_parts import (
     HTML,
     LANG,
@@ -179,6 +180,8 @@ def site_paths() -> dict[str, Any]:
                     api_key="The funder API key, `gm_…`",
                     grant="Optional: one of the funder's grant ids (`g_…`); signed in, the "
                     "browser goes back to that grant's projects (anything else is ignored)",
+                    back="Optional: `grants` (from /funder/grants): signed in, back to the "
+                    "funder's grants; a wrong key shows that sign-in again",
                 ),
                 "responses": {
                     "303": redirect_response(
@@ -211,8 +214,10 @@ def site_paths() -> dict[str, Any]:
             method: _share_contact(method) for method in ("get", "post")
         },
     }
+    paths.update(my_paths())
+    paths.update(funder_paths())
     for purpose in Purpose:
-        if purpose is not Purpose.SHARE_CONTACT:
+        if purpose not in (Purpose.SHARE_CONTACT, Purpose.MY_MATCHES):
             paths[f"/{purpose.value}"] = {
                 method: _link_operation(purpose, method) for method in ("get", "post")
             }

@@ -27,6 +27,7 @@ from shared.web.context import adapters, web
 from shared.web.forms import HONEYPOT, FormInvalid, parse_form
 from shared.web.funder_session import COOKIE, LIFETIME
 from shared.web.negotiation import page_language
+from shared.web.pages.funder import sign_in_page
 from shared.web.pages.site import (
     FormState,
     SentKind,
@@ -116,14 +117,20 @@ def funder_sign_in() -> Any:
     language = page_language(request)
     grant_id = request.form.get("grant", "").strip()
     grant_id = grant_id if is_grant_id(grant_id) else ""
+    # From the funders' own sign-in page (`back=grants`): back to their grants.
+    to_grants = request.form.get("back") == "grants"
     try:
         funder_id, key_id = check_key(ad, request.form.get("api_key", "").strip())
     except Unauthenticated:
+        if to_grants:
+            return sign_in_page(language, web().prefix, sign_in_refused(language), 401)
         return projects_page_response(language, sign_in_refused(language), 401, grant_id=grant_id)
     prefix = web().prefix
     back = (
         grant_projects_page(prefix, grant_id, language)
         if grant_id
+        else f"{prefix}/funder/grants?lang={language}"
+        if to_grants
         else f"{prefix}/projects?lang={language}"
     )
     response = redirect(back, 303)

@@ -21,6 +21,7 @@ from tests.fakes.interests import FakeInterests
 from tests.fakes.ledgers import FakeOutbox, FakeProcessedEvents, FakeRateCounters
 from tests.fakes.matches import FakeMatches
 from tests.fakes.memory import Memory
+from tests.fakes.my_page import FakeFunderPages, FakeMyPage
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.subscribers import FakeSubscribers
 
@@ -78,4 +79,6 @@ def fake_adapters(now: datetime = NOW, **settings: Any) -> Adapters:
         outbox=FakeOutbox(memory),
         processed=FakeProcessedEvents(memory),
         rate_counters=FakeRateCounters(memory),
+        my_page=FakeMyPage(memory),
+        funder_pages=FakeFunderPages(memory),
     )

@@ -73,6 +73,7 @@ def _all_emails(language: str, title: str = "Digital security for community medi
         "reminder": emails.render_reminder(profile, [item], LINKS, "r"),
         "funder": emails.render_funder_digest(funder, [fits], 2, LINKS, "r"),
         "erasure": emails.render_erasure(profile, LINKS, "r"),
+        "my_link": emails.render_my_link(profile, [profile, project], LINKS, "r"),
     }
 
 
@@ -104,6 +105,19 @@ def test_every_email_renders_in_every_language(language):
             assert "Hello" not in email.text and "Why it fits" not in email.text
 
 
+def test_every_email_to_a_cso_links_to_its_own_page_and_a_funders_does_not():
+    for kind, email in ENGLISH.items():
+        mine = re.findall(r"https://alerts\.example\.org/my\?token=[\w.=-]+", email.text)
+        if kind in ("funder", "introduction"):
+            assert mine == [], kind  # funders sign in on the site instead
+        else:
+            assert mine and mine[-1] in email.html, kind
+            assert "My Grant Match" in email.text, kind
+    # The asked-for email links to each profile and project of the address.
+    asked = re.findall(r"/my\?token=[\w.=-]+", ENGLISH["my_link"].text)
+    assert len(set(asked)) == 2
+
+
 def test_alert_shows_reasons_amounts_deadline_and_links():
     email = ENGLISH["alerts"]
     for part in (email.text, email.html):
@@ -123,7 +137,7 @@ def test_alert_shows_reasons_amounts_deadline_and_links():
 
 def test_html_escapes_what_users_typed():
     for kind, email in _all_emails("th", title=SCRIPT).items():
-        if kind.startswith("confirmation") or kind == "erasure":
+        if kind.startswith("confirmation") or kind in ("erasure", "my_link"):
             continue  # they name no grant
         assert "<script>" not in email.html, kind
         assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in email.html, kind

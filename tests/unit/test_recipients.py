@@ -10,10 +10,10 @@ from tests import builders as b
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
-def test_unconfirmed_address_gets_only_the_confirmation_or_an_erasure_link():
+def test_unconfirmed_address_gets_only_the_confirmation_or_a_link_it_asked_for():
     recipient = Recipient.of_project(b.project())
     allowed = [k for k in EmailKind if recipient.may_receive(k)]
-    assert allowed == [EmailKind.CONFIRMATION, EmailKind.ERASURE]
+    assert allowed == [EmailKind.CONFIRMATION, EmailKind.ERASURE, EmailKind.MY_LINK]
 
 
 def test_confirmed_address_gets_everything_until_it_unsubscribes():
@@ -21,8 +21,8 @@ def test_confirmed_address_gets_everything_until_it_unsubscribes():
     assert all(confirmed.may_receive(k) for k in EmailKind)
     gone = b.profile().model_copy(update={"confirmed": True, "unsubscribed_at": NOW})
     allowed = [k for k in EmailKind if Recipient.of_profile(gone).may_receive(k)]
-    # Only the link to delete its data, which it must be able to ask for.
-    assert allowed == [EmailKind.ERASURE]
+    # Only the links to delete or see its data, which it must be able to ask for.
+    assert allowed == [EmailKind.ERASURE, EmailKind.MY_LINK]
 
 
 def test_projects_are_instant_and_funders_weekly():

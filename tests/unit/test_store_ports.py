@@ -11,6 +11,7 @@ import pytest
 from shared.adapters import ports
 from shared.adapters.firestore.alerts import FirestoreAlerts
 from shared.adapters.firestore.erasure import FirestoreErasure
+from shared.adapters.firestore.funder_pages import FirestoreFunderPages
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
 from shared.adapters.firestore.interests import FirestoreInterests
@@ -20,8 +21,11 @@ from shared.adapters.firestore.ledgers import (
     FirestoreRateCounters,
 )
 from shared.adapters.firestore.matches import FirestoreMatches
+from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
+from shared.adapters.ports.funder_pages import FunderPagesStore
+from shared.adapters.ports.my_page import MyPageStore
 
 STORES = {
     ports.FunderStore: FirestoreFunders,
@@ -35,6 +39,8 @@ STORES = {
     ports.OutboxLedger: FirestoreOutbox,
     ports.ProcessedEvents: FirestoreProcessedEvents,
     ports.RateCounters: FirestoreRateCounters,
+    MyPageStore: FirestoreMyPage,
+    FunderPagesStore: FirestoreFunderPages,
 }
 
 

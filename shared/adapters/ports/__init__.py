@@ -28,7 +28,9 @@ from shared.adapters.ports.bus import (
     SendReceipt,
     TransientSendError,
 )
+from shared.adapters.ports.funder_pages import FunderPagesStore
 from shared.adapters.ports.ledgers import OutboxLedger, ProcessedEvents, RateCounters
+from shared.adapters.ports.my_page import Mark, MyPageStore
 from shared.adapters.ports.records import (
     MAX_GRANTS_PER_BATCH,
     Alert,
@@ -73,13 +75,16 @@ __all__ = [
     "EmailSender",
     "ErasureRequestRecord",
     "ErasureStore",
+    "FunderPagesStore",
     "FunderStore",
     "GrantStore",
     "GrantVersion",
     "GrantWrite",
     "Handoff",
     "InterestStore",
+    "Mark",
     "MatchStore",
+    "MyPageStore",
     "NotificationClaim",
     "NotificationRecord",
     "NotificationStatus",

@@ -72,6 +72,13 @@ def _texts(
             "button": "",
             "done": "",
         }
+    if purpose is Purpose.MY_MATCHES:
+        return {
+            "title": _("My Grant Match"),
+            "ask": "",
+            "button": "",
+            "done": "",
+        }
     if purpose is Purpose.ERASE:
         return {
             "title": _("Delete your data"),

@@ -44,9 +44,30 @@ KEY_ENDPOINTS = frozenset(
     }
 )
 #: Endpoints where the projects page's signed session acts for the funder.
-SESSION_ENDPOINTS = frozenset({"api.list_projects", "site.interest_form"})
+SESSION_ENDPOINTS = frozenset(
+    {
+        "api.list_projects",
+        "site.interest_form",
+        "funder.grants",
+        "funder.new_grant",
+        "funder.edit_grant",
+        "funder.close_grant",
+    }
+)
 #: Endpoints that serve the links in emails (their own, wider bucket).
-LINK_ENDPOINTS = frozenset({"links.emailed_link", "links.share_contact_link"})
+LINK_ENDPOINTS = frozenset(
+    {
+        "links.emailed_link",
+        "links.share_contact_link",
+        # My Grant Match: opened from the emailed link (the box that sends it is a write).
+        "my.my_matches_page",
+        "my.mark_match",
+        "my.export_matches",
+        "my.calendar_address",
+        "my.calendar",
+        "my.delete_data",
+    }
+)
 
 
 def _funder_key_id(ad: Adapters, req: Request) -> str | None:

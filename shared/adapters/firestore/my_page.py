@@ -1,0 +1,106 @@
+"""Marks and calendar feeds of the CSO's own page, as fields of the match and of the
+profile or project documents (erased with them; see the port)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.api_core import exceptions as gexc
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.adapters.firestore.common import FirestoreStore
+from shared.adapters.firestore.ledgers import add_outbox
+from shared.adapters.firestore.matches import MATCHES
+from shared.adapters.firestore.subscribers import (
+    PROFILES,
+    PROJECTS,
+    _project_document,
+    profile_document,
+    subscriber_ref,
+)
+from shared.adapters.ports.my_page import Mark
+from shared.domain.events import Envelope
+from shared.domain.models import Profile, Project
+from shared.domain.recipients import RecipientKind
+
+MARK = "my_mark"
+CALENDAR_HASH = "calendar_feed_hash"
+
+
+class FirestoreMyPage(FirestoreStore):
+    """Reads and writes the My Grant Match fields; nothing else of those documents."""
+
+    def marks(self, kind: RecipientKind, target_id: str) -> dict[str, Mark]:
+        """The marks on one profile's or project's matches, by match id."""
+        query = (
+            self._db.collection(MATCHES)
+            .where(filter=FieldFilter("target_kind", "==", kind.value))
+            .where(filter=FieldFilter("target_id", "==", target_id))
+        )
+        marks = {}
+        for snap in query.select([MARK]).stream():
+            value = (snap.to_dict() or {}).get(MARK)
+            if isinstance(value, str) and value in {m.value for m in Mark}:
+                marks[snap.id] = Mark(value)
+        return marks
+
+    def set_mark(self, match_id: str, mark: Mark | None, now: datetime) -> bool:
+        """Mark a match (None clears the mark); False if there is no such match."""
+        ref = self._db.collection(MATCHES).document(match_id)
+        try:
+            ref.update({MARK: mark.value if mark else None, "marked_at": now})
+        except gexc.NotFound:
+            return False
+        return True
+
+    def set_calendar_hash(
+        self, kind: RecipientKind, target_id: str, secret_hash: str | None, now: datetime
+    ) -> bool:
+        """Replace (revoke) the calendar secret's hash on the profile or project."""
+        try:
+            subscriber_ref(self._db, kind, target_id).update(
+                {CALENDAR_HASH: secret_hash, "calendar_feed_at": now}
+            )
+        except gexc.NotFound:
+            return False
+        return True
+
+    def replace_subscriber(self, target: Profile | Project, event: Envelope) -> bool:
+        """Replace a profile's or project's fields and index keys, with its event."""
+        if isinstance(target, Profile):
+            kind, data = RecipientKind.PROFILE, profile_document(target, "")
+        else:
+            kind, data = RecipientKind.PROJECT, _project_document(target, "")
+        # Consent, creation and the first request's hash are the original's.
+        # Pledges are added by funders' interests meanwhile (an increment): not ours to set.
+        kept_fields = (
+            "request_hash",
+            "created_at",
+            "confirmed",
+            "confirmed_at",
+            "unsubscribed_at",
+            "pledged_amount",
+        )
+        for kept in kept_fields:
+            data.pop(kept, None)
+        batch = self._db.batch()
+        batch.update(subscriber_ref(self._db, kind, target.id), data)
+        add_outbox(self._db, batch, event)
+        try:
+            batch.commit()
+        except gexc.NotFound:
+            return False
+        return True
+
+    def calendar_owner(self, secret_hash: str) -> tuple[RecipientKind, str] | None:
+        """The profile or project whose calendar secret has this hash."""
+        for kind, collection in (
+            (RecipientKind.PROFILE, PROFILES),
+            (RecipientKind.PROJECT, PROJECTS),
+        ):
+            query = self._db.collection(collection).where(
+                filter=FieldFilter(CALENDAR_HASH, "==", secret_hash)
+            )
+            for snap in query.select([]).limit(1).stream():
+                return kind, snap.id
+        return None
