@@ -15,6 +15,7 @@ from shared.adapters.firestore.alerts import FirestoreAlerts
 from shared.adapters.firestore.erasure import FirestoreErasure
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
+from shared.adapters.firestore.harvest import FirestoreHarvest
 from shared.adapters.firestore.interests import FirestoreInterests
 from shared.adapters.firestore.ledgers import (
     FirestoreOutbox,
@@ -31,6 +32,7 @@ from shared.adapters.ports import (
     ErasureStore,
     FunderStore,
     GrantStore,
+    HarvestStore,
     InterestStore,
     MatchStore,
     NotificationStore,
@@ -67,6 +69,7 @@ class Adapters:
     outbox: OutboxLedger
     processed: ProcessedEvents
     rate_counters: RateCounters
+    harvest: HarvestStore
 
 
 def on_firestore(
@@ -93,6 +96,7 @@ def on_firestore(
         outbox=FirestoreOutbox(client),
         processed=FirestoreProcessedEvents(client),
         rate_counters=FirestoreRateCounters(client),
+        harvest=FirestoreHarvest(client),
     )
 
 

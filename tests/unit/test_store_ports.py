@@ -13,6 +13,7 @@ from shared.adapters.firestore.alerts import FirestoreAlerts
 from shared.adapters.firestore.erasure import FirestoreErasure
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
+from shared.adapters.firestore.harvest import FirestoreHarvest
 from shared.adapters.firestore.interests import FirestoreInterests
 from shared.adapters.firestore.ledgers import (
     FirestoreOutbox,
@@ -35,6 +36,7 @@ STORES = {
     ports.OutboxLedger: FirestoreOutbox,
     ports.ProcessedEvents: FirestoreProcessedEvents,
     ports.RateCounters: FirestoreRateCounters,
+    ports.HarvestStore: FirestoreHarvest,
 }
 
 

@@ -11,7 +11,8 @@ outbox atomically with the document; the relay publishes what the request path c
 
 `Adapters` (shared.runtime.bootstrap) carries one of each, typed as these Protocols:
 `settings`, `clock`, `publisher`, `sender`, `funders`, `grants`, `subscribers`, `erasure`,
-`interests`, `matches`, `alerts`, `notifications`, `outbox`, `processed`, `rate_counters`.
+`interests`, `matches`, `alerts`, `notifications`, `outbox`, `processed`, `rate_counters`,
+`harvest`.
 
 Import from here (`from shared.adapters.ports import AlertStore`); the submodules only
 keep each file short.
@@ -39,10 +40,12 @@ from shared.adapters.ports.records import (
     ErasureRequestRecord,
     GrantVersion,
     GrantWrite,
+    HarvestProgress,
     NotificationClaim,
     NotificationRecord,
     NotificationStatus,
     SaveOutcome,
+    StoredCall,
     alert_id,
 )
 from shared.adapters.ports.stores import (
@@ -50,6 +53,7 @@ from shared.adapters.ports.stores import (
     ErasureStore,
     FunderStore,
     GrantStore,
+    HarvestStore,
     InterestStore,
     MatchStore,
     NotificationStore,
@@ -77,6 +81,8 @@ __all__ = [
     "GrantStore",
     "GrantVersion",
     "GrantWrite",
+    "HarvestProgress",
+    "HarvestStore",
     "InterestStore",
     "MatchStore",
     "NotificationClaim",
@@ -92,6 +98,7 @@ __all__ = [
     "RateCounters",
     "SaveOutcome",
     "SendReceipt",
+    "StoredCall",
     "SubscriberStore",
     "TransientSendError",
     "alert_id",

@@ -15,9 +15,11 @@ from shared.adapters.ports.records import (
     ErasureRequestRecord,
     GrantVersion,
     GrantWrite,
+    HarvestProgress,
     NotificationClaim,
     NotificationRecord,
     SaveOutcome,
+    StoredCall,
 )
 from shared.domain.events import Envelope
 from shared.domain.models import Grant, Interest, Match, Profile, Project
@@ -382,4 +384,37 @@ class RateCounters(Protocol):
 
     def count(self, counter_id: str, expire_at: datetime) -> int:
         """Add one to a window's counter atomically; the new count."""
+        ...
+
+
+class HarvestStore(Protocol):
+    """The harvest's own ledger: each source's run in progress (its cursor), the calls
+    stored from a source, and the identity index that recognises one call in two sources."""
+
+    def progress(self, source: str) -> HarvestProgress | None:
+        """The unfinished run of `source`, if any."""
+        ...
+
+    def start_run(self, source: str, run_id: str, now: datetime) -> None:
+        """Begin a run at the first page (replacing any unfinished one)."""
+        ...
+
+    def record_page(
+        self, source: str, run_id: str, next_cursor: str | None, seen: Sequence[str], now: datetime
+    ) -> None:
+        """After a page was stored: the next run resumes at `next_cursor`, and `seen`
+        joins the run's seen ids."""
+        ...
+
+    def finish_run(self, source: str, run_id: str, now: datetime) -> None:
+        """The run read every page: forget its progress, remember when it finished."""
+        ...
+
+    def stored_calls(self, source: str) -> dict[str, StoredCall]:
+        """Every call stored from `source`, by source id."""
+        ...
+
+    def claim_identities(self, keys: Sequence[str], grant_id: str, now: datetime) -> str | None:
+        """Record that `keys` (normalised URLs, identifiers) name `grant_id`; if another
+        grant already holds one of them, record nothing and return that grant's id."""
         ...
