@@ -16,12 +16,16 @@ What is written, and when:
   screened again and expire;
 - after each page the run's cursor moves on (`ad.harvest`), so a crash resumes there.
 
-The deadline, amount and eligibility changes of each updated call are returned, for the
-change notices sent to the CSOs already alerted about it.
+When a stored call's deadline, amount or eligibility changed, the CSOs already told
+about it (alerts `sent`) get a change notice at the end of the run: one email per person
+and run, sent through the one delivery path (claim, send, record) under the id
+`changes:<kind>:<recipient>:<run>`, so a repeated run sends it once. CSOs the changed
+call newly fits hear of it through `grant.published`, like any changed grant.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -29,14 +33,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from shared.adapters.ports import MAX_GRANTS_PER_BATCH, GrantVersion, StoredCall
+import requests
+
+from shared.adapters.ports import MAX_GRANTS_PER_BATCH, AlertStatus, GrantVersion, StoredCall
+from shared.domain.events import Envelope, HarvestRequested
 from shared.domain.ids import content_hash, grant_id
 from shared.domain.models import Grant, GrantProvenance, GrantSubmission
+from shared.domain.recipients import EmailKind, RecipientKind
+from shared.domain.schedule import harvest_run_id
+from shared.email.rendering import change_item, render_changes
 from shared.harvest import walk
 from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, Rejected
+from shared.harvest.eu_funding_tenders import EuFundingTenders
+from shared.harvest.feeds import PREFIX as FEED_PREFIX
+from shared.harvest.feeds import FeedConnector, FeedSource
+from shared.harvest.simpler_grants_gov import SimplerGrantsGov
 from shared.harvest.summary import KnownCall, RunSummary, summarise
+from shared.harvest.un_partner_portal import UnPartnerPortal
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
+from shared.runtime.config import Settings
+from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 from shared.services.submissions import publish_all_now, revise_grant
 
 log = logging.getLogger(__name__)
@@ -83,6 +100,8 @@ class HarvestReport:
     duplicates: int = 0
     events_left_for_relay: int = 0
     changes: dict[str, list[FieldChange]] = field(default_factory=dict)
+    revisions: dict[str, tuple[Grant, Grant]] = field(default_factory=dict)
+    notices: dict[str, int] = field(default_factory=dict)
     complete: bool = False
     dry_run: bool = False
 
@@ -139,6 +158,66 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def feed_sources(settings: Settings) -> list[FeedSource]:
+    """The configured RSS/Atom feeds (`HARVEST_FEEDS`, a JSON list)."""
+    entries = json.loads(settings.harvest_feeds or "[]")
+    return [
+        FeedSource(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+        for entry in entries
+    ]
+
+
+def source_names(settings: Settings) -> list[str]:
+    """Every source this deployment can harvest (a keyed one only with its key)."""
+    names = [EuFundingTenders.name, UnPartnerPortal.name]
+    if settings.simpler_grants_api_key.get_secret_value():
+        names.append(SimplerGrantsGov.name)
+    return names + [FEED_PREFIX + feed.slug for feed in feed_sources(settings)]
+
+
+def build_connector(source: str, settings: Settings, session: requests.Session) -> Connector | None:
+    """The connector of `source`, pointed at the URLs in `settings`; None (with one log
+    line naming the setting, never the key) for a keyed source without its key, or a
+    source nobody configured."""
+    if source == EuFundingTenders.name:
+        return EuFundingTenders(session, search_url=settings.harvest_eu_search_url)
+    if source == UnPartnerPortal.name:
+        return UnPartnerPortal(session, base_url=settings.harvest_unpp_base_url)
+    if source == SimplerGrantsGov.name:
+        key = settings.simpler_grants_api_key.get_secret_value()
+        if not key:
+            log.warning(
+                "harvest source skipped: its API key is not set",
+                extra={"source": source, "setting": "SIMPLER_GRANTS_API_KEY"},
+            )
+            return None
+        return SimplerGrantsGov(session, api_key=key, api_url=settings.harvest_simpler_api_url)
+    for feed in feed_sources(settings):
+        if FEED_PREFIX + feed.slug == source:
+            return FeedConnector(session, feed)
+    log.error("harvest source unknown; nothing harvested", extra={"source": source[:80]})
+    return None
+
+
+def on_harvest_requested(envelope: Envelope, ad: Adapters) -> HarvestReport | None:
+    """Harvest one source (a scheduler's `harvest.requested`): from its stored cursor,
+    at most `harvest_max_pages` pages, then the change notices of the run."""
+    payload = envelope.parsed()
+    assert isinstance(payload, HarvestRequested)
+    with requests.Session() as session:
+        connector = build_connector(payload.source, ad.settings, session)
+        if connector is None:
+            return None
+        return run_harvest(
+            ad,
+            connector,
+            run_id=harvest_run_id(payload.source, ad.clock.now()),
+            correlation_id=envelope.correlation_id,
+            max_pages=ad.settings.harvest_max_pages,
+            cause=envelope,
+        )
+
+
 def run_harvest(
     ad: Adapters,
     connector: Connector,
@@ -148,12 +227,14 @@ def run_harvest(
     max_pages: int = 1000,
     dry_run: bool = False,
     on_page: Callable[[int], None] | None = None,
+    cause: Envelope | None = None,
 ) -> HarvestReport:
     """Read `connector`'s source from its stored cursor and store what it holds.
 
     A run is complete when its last page says there is no next one; only then are calls
     that vanished closed. A page error ends the run with its cursor kept. `dry_run`
-    reads and classifies, and writes nothing."""
+    reads and classifies, and writes nothing. `cause` (the event that asked for the run)
+    is what change notices are sent under; without it none are sent."""
     source = connector.name
     now = ad.clock.now()
     today = deadline_today(now)
@@ -198,9 +279,12 @@ def run_harvest(
         duplicates=store.duplicates,
         events_left_for_relay=store.left_for_relay,
         changes=store.changes,
+        revisions=store.revisions,
         complete=complete,
         dry_run=dry_run,
     )
+    if cause is not None and not dry_run:
+        report.notices = send_change_notices(ad, store.revisions, run_id, cause)
     log.info(
         "harvest run",
         extra={
@@ -263,6 +347,7 @@ class _PageStore:
         self.duplicates = 0
         self.left_for_relay = 0
         self.changes: dict[str, list[FieldChange]] = {}
+        self.revisions: dict[str, tuple[Grant, Grant]] = {}
 
     def page(self, outcomes: Iterable[Outcome]) -> None:
         """Store a page's calls (the last of a repeated id wins)."""
@@ -332,10 +417,13 @@ class _PageStore:
         if not changed:
             return
         writes = []
+        olds: dict[str, Grant] = {}
         for item in changed:
             previous = versions.get(item.grant_id)
             if previous is not None and item.provenance.alertable:
-                self._note_changes(item)
+                old = self._ad.grants.get(item.grant_id)
+                if old is not None and old.alertable:
+                    olds[item.grant_id] = old
             writes.append(
                 revise_grant(
                     self._funder,
@@ -351,16 +439,14 @@ class _PageStore:
         # run stops before its cursor moves, and the next run stores this page again.
         self._ad.grants.save(writes)
         self.written += len(writes)
+        for write in writes:
+            old = olds.get(write.grant.id)
+            changes = describe_changes(old, write.grant) if old is not None else []
+            if old is not None and changes:
+                self.changes[write.grant.id] = changes
+                self.revisions[write.grant.id] = (old, write.grant)
         if not publish_all_now(self._ad, [w.event for w in writes]):
             self.left_for_relay += len(writes)
-
-    def _note_changes(self, item: _Pending) -> None:
-        old = self._ad.grants.get(item.grant_id)
-        if old is None or not old.alertable:
-            return
-        changes = describe_changes(old, item.submission)
-        if changes:
-            self.changes[item.grant_id] = changes
 
 
 def _changed(previous: GrantVersion | None, digest: str) -> bool:
@@ -376,3 +462,32 @@ def _digest(provenance: GrantProvenance) -> str:
 
 def _fields() -> set[str]:
     return set(_SUBMISSION_FIELDS)
+
+
+def send_change_notices(
+    ad: Adapters, revisions: dict[str, tuple[Grant, Grant]], run_id: str, cause: Envelope
+) -> dict[str, int]:
+    """One email per person already told about any of these calls, listing each call's
+    changes old -> new; returns how many deliveries ended how ("sent", "done", ...)."""
+    outcomes: dict[str, int] = {}
+    if not revisions:
+        return outcomes
+    told: dict[tuple[RecipientKind, str], set[str]] = {}
+    for alert in ad.alerts.for_grants(sorted(revisions)):
+        if alert.status is AlertStatus.SENT:
+            told.setdefault((alert.recipient_kind, alert.recipient_id), set()).add(alert.grant_id)
+    links = link_signer(ad)
+    for (kind, recipient_id), grant_ids in sorted(told.items()):
+        recipient = ad.subscribers.get_recipient(kind, recipient_id)
+        if recipient is None:
+            continue
+        items = [change_item(recipient, *revisions[g], links) for g in sorted(grant_ids)]
+        items = [item for item in items if item.lines]
+        if not items:
+            continue
+        nid = notification_id(EmailKind.CHANGES, recipient, run_id)
+        email = render_changes(recipient, items, links, nid)
+        outcome = deliver(ad, Outgoing(nid, EmailKind.CHANGES, recipient, email), cause)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    log.info("change notices", extra={"run_id": run_id, "notices": outcomes})
+    return outcomes

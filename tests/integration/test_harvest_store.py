@@ -237,3 +237,26 @@ def test_a_dry_run_writes_nothing(ad, httpserver, session, unpp_pages):
     assert len(report.summary.new) == 10
     assert _grants(ad) == {}
     assert ad.harvest.progress(UNPP) is None
+
+
+def test_the_harvest_function_stores_the_source_a_scheduler_request_names(
+    ad, httpserver, unpp_pages
+):
+    from dataclasses import replace
+
+    from shared.cli.schedule import scheduler_jobs
+    from shared.domain.events import Envelope
+    from shared.runtime.consumer import consume
+    from tests.function_loader import load_function
+    from tests.integration.pipeline import cloud_event
+
+    settings = ad.settings.model_copy(update={"harvest_unpp_base_url": httpserver.url_for("/")})
+    here = replace(at(ad, UNPP_DAY), settings=settings)
+    request = Envelope.model_validate(scheduler_jobs()["harvest-un-partner-portal"]["message"])
+    handlers = load_function("harvest").HANDLERS
+    assert consume(cloud_event(request), consumer="harvest", handlers=handlers, ad=here) == (
+        "handled"
+    )
+    assert len(_grants(ad)) == 10
+    again = consume(cloud_event(request), consumer="harvest", handlers=handlers, ad=here)
+    assert again == "duplicate"  # the same tick redelivered within the hour

@@ -15,10 +15,10 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.common import FirestoreStore
-from shared.adapters.firestore.grants import GRANTS
 from shared.adapters.ports import HarvestProgress, StoredCall
 from shared.domain.ids import content_hash
 
+GRANTS = "grants"  # the grants store's collection: harvested calls are grants
 RUNS = "harvest_runs"  # one document per source: the run in progress and the last finished
 IDENTITIES = "harvest_identities"  # one document per identity key: the grant it names
 _CALL_FIELDS = ["id", "provenance.source_id", "provenance.checksum", "provenance.closed_at"]
