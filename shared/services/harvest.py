@@ -228,25 +228,30 @@ def run_harvest(
     dry_run: bool = False,
     on_page: Callable[[int], None] | None = None,
     cause: Envelope | None = None,
+    use_cursor: bool = True,
 ) -> HarvestReport:
     """Read `connector`'s source from its stored cursor and store what it holds.
 
     A run is complete when its last page says there is no next one; only then are calls
     that vanished closed. A page error ends the run with its cursor kept. `dry_run`
     reads and classifies, and writes nothing. `cause` (the event that asked for the run)
-    is what change notices are sent under; without it none are sent."""
+    is what change notices are sent under; without it none are sent. Without
+    `use_cursor` (recorded pages) the run neither reads nor moves the cursor and
+    closes nothing it did not see."""
     source = connector.name
     now = ad.clock.now()
     today = deadline_today(now)
     stored = ad.harvest.stored_calls(source)
-    progress = None if dry_run else ad.harvest.progress(source)
+    tracked = use_cursor and not dry_run
+    progress = ad.harvest.progress(source) if tracked else None
     cursor, seen_before = None, frozenset[str]()
     if progress is not None:
         run_id, cursor, seen_before = progress.run_id, progress.cursor, progress.seen
         log.info("harvest resumes", extra={"source": source, "run_id": run_id, "cursor": cursor})
     elif not dry_run:
         _ensure_funder(ad, source, now)
-        ad.harvest.start_run(source, run_id, now)
+        if tracked:
+            ad.harvest.start_run(source, run_id, now)
     store = _PageStore(ad, source, stored, now, today, correlation_id)
     outcomes: list[Outcome] = []
     errors: list[str] = []
@@ -261,15 +266,17 @@ def run_harvest(
             store.page(page_outcomes)
             ids = [o.source_id for o in page_outcomes if isinstance(o, Rejected) and o.source_id]
             ids += [o.provenance.source_id for o in page_outcomes if not isinstance(o, Rejected)]
-            ad.harvest.record_page(source, run_id, step.page.next_cursor, ids, now)
+            if tracked:
+                ad.harvest.record_page(source, run_id, step.page.next_cursor, ids, now)
         if on_page is not None:
             on_page(len(step.page.records))
         complete = step.page.next_cursor is None
     known = {
         sid: KnownCall(c.checksum, c.open) for sid, c in stored.items() if sid not in seen_before
     }
-    summary = summarise(source, outcomes, known, today, complete=complete, page_errors=errors)
-    if complete and not dry_run:
+    whole = complete and use_cursor  # recorded pages cannot tell what vanished
+    summary = summarise(source, outcomes, known, today, complete=whole, page_errors=errors)
+    if whole and not dry_run:
         store.close_vanished(summary.vanished)
         ad.harvest.finish_run(source, run_id, ad.clock.now())
     report = HarvestReport(
