@@ -109,3 +109,38 @@ def test_a_call_that_closes_alerts_nobody(ad, bus, sink_url, connector, pages, t
     assert report.summary.vanished == ("CEF/KHM/2019/004",)
     assert report.notices == {}
     assert _categories(sink_url) == ["confirmation", "alerts"]
+
+
+def test_a_harvested_call_from_mailbox_to_change_notice_to_closing(
+    ad, bus, sink_url, connector, pages, told_cso
+):
+    """The whole story on one call: alerted (fixture), re-harvested unchanged (nothing
+    written), its deadline moved (exactly one change notice), then closed (nobody told,
+    not even a CSO that signs up afterwards)."""
+    from tests.real_adapters import client_of
+
+    def update_times() -> dict:
+        return {s.id: s.update_time for s in client_of(ad).collection("grants").stream()}
+
+    before = update_times()
+    assert _harvest(ad, connector, "run-2").written == 0
+    pump(ad, bus)
+    assert update_times() == before
+    pages.bodies[0]["results"][0]["deadline_date"] = "2019-07-31"
+    _harvest(ad, connector, "run-3")
+    pump(ad, bus)
+    _harvest(ad, connector, "run-3")
+    pump(ad, bus)
+    assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
+    pages.bodies[0]["results"].pop(0)
+    closing = _harvest(ad, connector, "run-4")
+    assert closing.summary.vanished == ("CEF/KHM/2019/004",)
+    latecomer = new_profile(
+        ad, email="late@cso.example.org", language="en", applicant_type="registered_ngo",
+        sectors=[],
+    )  # fmt: skip
+    pump(ad, bus)
+    confirm(ad, RecipientKind.PROFILE, latecomer)
+    pump(ad, bus)
+    # Had the call stayed open, the latecomer would have been alerted about it.
+    assert _categories(sink_url) == ["confirmation", "alerts", "changes", "confirmation"]
