@@ -165,6 +165,8 @@ def main() -> None:
  Mailbox (local SendGrid sink):  {ports.sink_url}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
  Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders
+ Harvest open calls (samples):   .venv/bin/grantmatch harvest eu \\
+   --from-file tests/fixtures/harvest/eu_funding_tenders/portal_search_page.json
  Demo funder key:                {key}
  Post another grant:
    export GM_KEY=$(cat {key})
