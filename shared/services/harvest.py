@@ -363,7 +363,23 @@ class _PageStore:
             if not isinstance(outcome, Rejected):
                 calls[outcome.provenance.source_id] = outcome
         pending = [p for call in calls.values() if (p := self._pending(call)) is not None]
-        self._write(pending)
+        self._write(self._not_held_elsewhere(pending))
+
+    def _not_held_elsewhere(self, pending: list[_Pending]) -> list[_Pending]:
+        """Drop new calls another source already stored (same URL or identifier)."""
+        new = {
+            p.grant_id: p.provenance.identities
+            for p in pending
+            if p.call is not None and p.provenance.source_id not in self._stored
+        }
+        taken = self._ad.harvest.claim_identities(self._source, new, self._now) if new else {}
+        for gid, holder in taken.items():
+            self.duplicates += 1
+            log.info(
+                "harvested call already stored from another source",
+                extra={"source": self._source, "grant_id": gid, "held_by": holder},
+            )
+        return [p for p in pending if p.grant_id not in taken]
 
     def _pending(self, call: HarvestedCall) -> _Pending | None:
         sid = call.provenance.source_id
@@ -376,15 +392,6 @@ class _PageStore:
             return None  # never open here: nothing to store or close
         gid = grant_id(self._funder, call.submission.external_id)
         keys = identity_keys(call)
-        if before is None and not closed:
-            holder = self._ad.harvest.claim_identities(keys, gid, self._now)
-            if holder is not None:
-                self.duplicates += 1
-                log.info(
-                    "harvested call already stored from another source",
-                    extra={"source": self._source, "source_id": sid, "grant_id": holder},
-                )
-                return None
         provenance = GrantProvenance(
             source=self._source,
             source_id=sid,

@@ -260,3 +260,13 @@ def test_the_harvest_function_stores_the_source_a_scheduler_request_names(
     assert len(_grants(ad)) == 10
     again = consume(cloud_event(request), consumer="harvest", handlers=handlers, ad=here)
     assert again == "duplicate"  # the same tick redelivered within the hour
+
+
+def test_two_calls_of_one_source_behind_one_page_are_both_stored(
+    ad, httpserver, session, unpp_pages
+):
+    first, second = unpp_pages.bodies[0]["results"][:2]
+    second["pdf_export_url"] = first["pdf_export_url"]
+    report = _run(ad, _unpp(httpserver, session))
+    assert report.duplicates == 0
+    assert len(_grants(ad)) == 10

@@ -8,7 +8,7 @@ nothing, its grants being unchanged), never skipped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from google.cloud import firestore
@@ -81,21 +81,38 @@ class FirestoreHarvest(FirestoreStore):
             )
         return calls
 
-    def claim_identities(self, keys: Sequence[str], grant_id: str, now: datetime) -> str | None:
-        """Record `keys` for `grant_id` unless another grant holds one of them (then
-        return it). A transaction: two sources storing one call at once agree."""
-        refs = [self._db.collection(IDENTITIES).document(content_hash(k)[:40]) for k in keys]
+    def claim_identities(
+        self, source: str, claims: Mapping[str, Sequence[str]], now: datetime
+    ) -> dict[str, str]:
+        """Record each grant's keys unless another source's grant holds one of them (then
+        map the grant to that holder). One transaction, so two sources storing the same
+        call at once agree on who holds it."""
+        refs = {
+            key: self._db.collection(IDENTITIES).document(content_hash(key)[:40])
+            for keys in claims.values()
+            for key in keys
+        }
         if not refs:
-            return None
+            return {}
 
         @firestore.transactional
-        def claim(transaction: firestore.Transaction) -> str | None:
-            for snap in self._db.get_all(refs, transaction=transaction):
-                holder = (snap.to_dict() or {}).get("grant_id") if snap.exists else None
-                if holder and holder != grant_id:
-                    return str(holder)
-            for ref, key in zip(refs, keys, strict=True):
-                transaction.set(ref, {"grant_id": grant_id, "key": key, "claimed_at": now})
-            return None
+        def claim(transaction: firestore.Transaction) -> dict[str, str]:
+            held: dict[str, dict[str, str]] = {}
+            for snap in self._db.get_all(list(refs.values()), transaction=transaction):
+                if snap.exists:
+                    held[snap.id] = snap.to_dict() or {}
+            taken: dict[str, str] = {}
+            for grant_id, keys in claims.items():
+                holders = [held.get(refs[k].id) for k in keys]
+                other = [h for h in holders if h and h.get("source") != source]
+                if other:
+                    taken[grant_id] = str(other[0]["grant_id"])
+                    continue
+                for key in keys:
+                    if refs[key].id not in held:
+                        record = {"grant_id": grant_id, "source": source, "key": key}
+                        transaction.set(refs[key], {**record, "claimed_at": now})
+                        held[refs[key].id] = record
+            return taken
 
         return claim(self._db.transaction())

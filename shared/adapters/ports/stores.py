@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -414,7 +414,12 @@ class HarvestStore(Protocol):
         """Every call stored from `source`, by source id."""
         ...
 
-    def claim_identities(self, keys: Sequence[str], grant_id: str, now: datetime) -> str | None:
-        """Record that `keys` (normalised URLs, identifiers) name `grant_id`; if another
-        grant already holds one of them, record nothing and return that grant's id."""
+    def claim_identities(
+        self, source: str, claims: Mapping[str, Sequence[str]], now: datetime
+    ) -> dict[str, str]:
+        """Record, for each grant id of `source`, that its keys (normalised URLs,
+        identifiers) name it. A grant one of whose keys another source's grant already
+        holds records nothing: it is returned, mapped to that holder. Keys held by
+        `source` itself are left to their first grant (one source may list two calls
+        behind one page)."""
         ...
