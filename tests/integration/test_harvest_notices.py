@@ -144,3 +144,28 @@ def test_a_harvested_call_from_mailbox_to_change_notice_to_closing(
     pump(ad, bus)
     # Had the call stayed open, the latecomer would have been alerted about it.
     assert _categories(sink_url) == ["confirmation", "alerts", "changes", "confirmation"]
+
+
+def test_a_call_widened_to_a_new_country_alerts_its_cso_normally_and_notifies_the_told_one(
+    ad, bus, sink_url, connector, pages, told_cso
+):
+    lao = new_profile(
+        ad, email="lao@cso.example.org", language="en", countries=["LA"],
+        applicant_type="registered_ngo", sectors=[],
+    )  # fmt: skip
+    pump(ad, bus)
+    confirm(ad, RecipientKind.PROFILE, lao)
+    pump(ad, bus)
+    pages.bodies[0]["results"][0]["countries"] = ["Cambodia", "Lao, People's Dem. Rep"]
+    _harvest(ad, connector, "run-2")
+    pump(ad, bus)
+    mail = sink_messages(sink_url)
+    after = [(m["to"][0], m["categories"][0]) for m in mail[4:]]  # after both confirmed
+    assert sorted(after) == [
+        ("alerts@cso.example.org", "changes"),
+        ("lao@cso.example.org", "alerts"),
+    ]
+    assert "Community-based child protection" in mail[-1]["text"] + mail[-2]["text"]
+    assert "Countries: Cambodia → Cambodia, Laos" in next(
+        m["text"] for m in mail if m["categories"][0] == "changes"
+    )
