@@ -87,7 +87,8 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
     """Harvest SOURCE (eu, unpp, simpler, or feed:<slug>) now: new and changed calls are
     stored as grants and announced, closed and vanished ones closed, and the CSOs told
     about a call whose deadline, amount or eligibility changed get a change notice."""
-    from shared.services.harvest import build_connector, run_harvest, source_names
+    from shared.services.harvest import run_harvest
+    from shared.services.harvest_sources import build_connector, source_names
 
     settings = get_settings()
     configure_logging("harvest", settings.google_cloud_project, "WARNING")

@@ -17,15 +17,11 @@ What is written, and when:
 - after each page the run's cursor moves on (`ad.harvest`), so a crash resumes there.
 
 When a stored call's deadline, amount or eligibility changed, the CSOs already told
-about it (alerts `sent`) get a change notice at the end of the run: one email per person
-and run, sent through the one delivery path (claim, send, record) under the id
-`changes:<kind>:<recipient>:<run>`, so a repeated run sends it once. CSOs the changed
-call newly fits hear of it through `grant.published`, like any changed grant.
+about it get a change notice at the end of the run (`change_notices`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -35,42 +31,23 @@ from urllib.parse import urlsplit
 
 import requests
 
-from shared.adapters.ports import MAX_GRANTS_PER_BATCH, AlertStatus, GrantVersion, StoredCall
+from shared.adapters.ports import MAX_GRANTS_PER_BATCH, GrantVersion, StoredCall
 from shared.domain.events import Envelope, HarvestRequested
 from shared.domain.ids import content_hash, grant_id
 from shared.domain.models import Grant, GrantProvenance, GrantSubmission
-from shared.domain.recipients import EmailKind, RecipientKind
 from shared.domain.schedule import harvest_run_id
-from shared.email.rendering import change_item, render_changes
 from shared.harvest import walk
 from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, Rejected
-from shared.harvest.eu_funding_tenders import EuFundingTenders
-from shared.harvest.feeds import PREFIX as FEED_PREFIX
-from shared.harvest.feeds import FeedConnector, FeedSource
-from shared.harvest.simpler_grants_gov import SimplerGrantsGov
 from shared.harvest.summary import KnownCall, RunSummary, summarise
-from shared.harvest.un_partner_portal import UnPartnerPortal
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
-from shared.runtime.config import Settings
-from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
+from shared.services.change_notices import FieldChange, describe_changes, send_change_notices
+from shared.services.harvest_sources import build_connector
 from shared.services.submissions import publish_all_now, revise_grant
 
 log = logging.getLogger(__name__)
 
 FUNDER_PREFIX = "harvest:"
-#: The fields whose change a CSO already alerted about is told of (deadline, amount,
-#: eligibility); any other change updates the grant silently.
-NOTICE_FIELDS: tuple[str, ...] = (
-    "deadline",
-    "amount_min",
-    "amount_max",
-    "currency",
-    "countries",
-    "applicant_types",
-    "fiscal_sponsor_ok",
-    "sectors",
-)
 _SUBMISSION_FIELDS = tuple(GrantSubmission.model_fields)
 _IDENTIFIER = re.compile(r"^(?=.*[A-Za-z])(?=.*[-/])[A-Za-z0-9][A-Za-z0-9._/-]{7,}$")
 _TRACKING = ("utm_", "fbclid", "gclid")
@@ -79,15 +56,6 @@ _TRACKING = ("utm_", "fbclid", "gclid")
 def harvest_funder(source: str) -> str:
     """The system funder that owns a source's calls."""
     return FUNDER_PREFIX + source
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field of a stored call that changed at its source, as text a person reads."""
-
-    field: str
-    old: str
-    new: str
 
 
 @dataclass
@@ -129,74 +97,6 @@ def normalise_url(url: str) -> str:
     )
     path = parts.path.rstrip("/")
     return host + path + ("?" + query if query else "")
-
-
-def describe_changes(old: Grant, new: GrantSubmission) -> list[FieldChange]:
-    """The deadline, amount and eligibility fields that differ, old -> new (sets compared
-    as sets: a reordering is no change)."""
-    changes = []
-    for name in NOTICE_FIELDS:
-        before, after = getattr(old, name), getattr(new, name)
-        if isinstance(before, list):
-            if sorted(map(str, before)) == sorted(map(str, after)):
-                continue
-        elif before == after:
-            continue
-        changes.append(FieldChange(name, _shown(before), _shown(after)))
-    return changes
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, list):
-        return ", ".join(str(getattr(v, "value", v)) for v in value) or "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    return str(value)
-
-
-def feed_sources(settings: Settings) -> list[FeedSource]:
-    """The configured RSS/Atom feeds (`HARVEST_FEEDS`, a JSON list)."""
-    entries = json.loads(settings.harvest_feeds or "[]")
-    return [
-        FeedSource(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
-        for entry in entries
-    ]
-
-
-def source_names(settings: Settings) -> list[str]:
-    """Every source this deployment can harvest (a keyed one only with its key)."""
-    names = [EuFundingTenders.name, UnPartnerPortal.name]
-    if settings.simpler_grants_api_key.get_secret_value():
-        names.append(SimplerGrantsGov.name)
-    return names + [FEED_PREFIX + feed.slug for feed in feed_sources(settings)]
-
-
-def build_connector(source: str, settings: Settings, session: requests.Session) -> Connector | None:
-    """The connector of `source`, pointed at the URLs in `settings`; None (with one log
-    line naming the setting, never the key) for a keyed source without its key, or a
-    source nobody configured."""
-    if source == EuFundingTenders.name:
-        return EuFundingTenders(session, search_url=settings.harvest_eu_search_url)
-    if source == UnPartnerPortal.name:
-        return UnPartnerPortal(session, base_url=settings.harvest_unpp_base_url)
-    if source == SimplerGrantsGov.name:
-        key = settings.simpler_grants_api_key.get_secret_value()
-        if not key:
-            log.warning(
-                "harvest source skipped: its API key is not set",
-                extra={"source": source, "setting": "SIMPLER_GRANTS_API_KEY"},
-            )
-            return None
-        return SimplerGrantsGov(session, api_key=key, api_url=settings.harvest_simpler_api_url)
-    for feed in feed_sources(settings):
-        if FEED_PREFIX + feed.slug == source:
-            return FeedConnector(session, feed)
-    log.error("harvest source unknown; nothing harvested", extra={"source": source[:80]})
-    return None
 
 
 def on_harvest_requested(envelope: Envelope, ad: Adapters) -> HarvestReport | None:
@@ -476,32 +376,3 @@ def _digest(provenance: GrantProvenance) -> str:
 
 def _fields() -> set[str]:
     return set(_SUBMISSION_FIELDS)
-
-
-def send_change_notices(
-    ad: Adapters, revisions: dict[str, tuple[Grant, Grant]], run_id: str, cause: Envelope
-) -> dict[str, int]:
-    """One email per person already told about any of these calls, listing each call's
-    changes old -> new; returns how many deliveries ended how ("sent", "done", ...)."""
-    outcomes: dict[str, int] = {}
-    if not revisions:
-        return outcomes
-    told: dict[tuple[RecipientKind, str], set[str]] = {}
-    for alert in ad.alerts.for_grants(sorted(revisions)):
-        if alert.status is AlertStatus.SENT:
-            told.setdefault((alert.recipient_kind, alert.recipient_id), set()).add(alert.grant_id)
-    links = link_signer(ad)
-    for (kind, recipient_id), grant_ids in sorted(told.items()):
-        recipient = ad.subscribers.get_recipient(kind, recipient_id)
-        if recipient is None:
-            continue
-        items = [change_item(recipient, *revisions[g], links) for g in sorted(grant_ids)]
-        items = [item for item in items if item.lines]
-        if not items:
-            continue
-        nid = notification_id(EmailKind.CHANGES, recipient, run_id)
-        email = render_changes(recipient, items, links, nid)
-        outcome = deliver(ad, Outgoing(nid, EmailKind.CHANGES, recipient, email), cause)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    log.info("change notices", extra={"run_id": run_id, "notices": outcomes})
-    return outcomes

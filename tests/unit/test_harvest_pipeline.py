@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from shared.domain.models import GrantProvenance, GrantSubmission
 from shared.matching.engine import evaluate
-from shared.services.harvest import describe_changes, normalise_url
+from shared.services.change_notices import describe_changes
+from shared.services.harvest import normalise_url
 from tests.builders import NOW, grant, grant_body, profile, today
 
 
