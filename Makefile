@@ -44,9 +44,7 @@ smoke: $(STAMP) $(MO_FILES)
 
 ## Lint, then every test: unit, integration (emulators) and end-to-end (whole stack).
 ## pytest exits 5 when a selection collects no test: that is a failure of the suite here.
-test: $(STAMP) $(MO_FILES)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: lint $(MO_FILES)
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; \
 	  exit $$rc
@@ -64,13 +62,18 @@ bench: $(STAMP) $(MO_FILES)
 build: $(STAMP) $(MO_FILES)
 	$(PY) -m dev.build_functions
 
+## Style, then the layer contracts (import-linter) and the types (mypy), as configured in
+## pyproject.toml.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache $(MO_FILES)
+	rm -rf $(VENV) .local build test-artifacts .pytest_cache .ruff_cache .mypy_cache \
+	  .import_linter_cache $(MO_FILES)

@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from dev import procs
-from dev.services import FUNCTIONS, Ports, local_dir
+from dev.services import FUNCTIONS, PROJECT, Ports, local_dir
 from dev.topology import apply_topology
 
 DEMO_EMAIL = "demo-cso@example.org"
@@ -137,6 +137,24 @@ def run_demo(ports: Ports) -> dict[str, Any]:
     return email
 
 
+def schedule_commands(ports: Ports, project: str | None = None) -> list[str]:
+    """The commands that trigger the weekly digest and the deadline reminders now, as
+    the banner prints them: each works pasted as is in another terminal, at the root of
+    the repository (the CLI builds its Firestore client too, so it needs both
+    emulators' addresses, not only Pub/Sub's)."""
+    env = emulator_env(ports, project)
+    return [f"{env} .venv/bin/grantmatch schedule {job}" for job in ("digest", "reminders")]
+
+
+def emulator_env(ports: Ports, project: str | None = None) -> str:
+    """The environment a `grantmatch` command needs to reach the local emulators."""
+    project = project or os.environ.get("GOOGLE_CLOUD_PROJECT", PROJECT)
+    return (
+        f"FIRESTORE_EMULATOR_HOST=127.0.0.1:{ports.firestore} "
+        f"PUBSUB_EMULATOR_HOST=127.0.0.1:{ports.pubsub} GOOGLE_CLOUD_PROJECT={project}"
+    )
+
+
 def main() -> None:
     """Wait for the stack, run the demo, print where to look."""
     parser = argparse.ArgumentParser()
@@ -150,6 +168,7 @@ def main() -> None:
         print(f"DEMO FAILED: {type(exc).__name__}: {exc}", flush=True)
         sys.exit(1)
     ingest = ports.ingest_url
+    digest, reminders = schedule_commands(ports)
     key = demo_key_path()
     if key.is_relative_to(Path.cwd()):
         key = key.relative_to(Path.cwd())
@@ -164,9 +183,13 @@ def main() -> None:
  Projects that need funding:     {ingest}/projects   (funders: sign in with the key below)
  Mailbox (local SendGrid sink):  {ports.sink_url}/
  Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
- Weekly digest / reminders now:  .venv/bin/grantmatch schedule digest|reminders
- Harvest open calls (samples):   .venv/bin/grantmatch harvest eu \\
-   --from-file tests/fixtures/harvest/eu_funding_tenders/portal_search_page.json
+ Weekly digest now (paste in another terminal, here):
+   {digest}
+ Deadline reminders now:
+   {reminders}
+ Harvest open calls (samples, paste here too):
+   {emulator_env(ports)} .venv/bin/grantmatch harvest eu \\
+     --from-file tests/fixtures/harvest/eu_funding_tenders/portal_search_page.json
  Demo funder key:                {key}
  Post another grant:
    export GM_KEY=$(cat {key})

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -271,6 +272,19 @@ td,th{padding:.3em .8em;border-bottom:1px solid #ccc;text-align:left}a{color:#06
 <td><a href="/messages/{{ m.id }}">{{ m.subject }}</a></td></tr>{% endfor %}
 </tbody></table></body></html>"""
 
+#: Put before an email's HTML in the preview frame: every link opens in a tab of its own.
+NEW_TAB_BASE = '<base target="_blank">'
+
+
+def with_new_tab_links(html: str) -> str:
+    """The email's HTML with a `<base target="_blank">` at the start of its head (before
+    a doctype it would switch the page to quirks mode)."""
+    head = re.search(r"<head[^>]*>", html, re.IGNORECASE)
+    if head is None:
+        return NEW_TAB_BASE + html
+    return html[: head.end()] + NEW_TAB_BASE + html[head.end() :]
+
+
 MESSAGE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ m.subject }}</title><style>body{font-family:sans-serif;margin:2em}
 iframe{width:100%;height:32em;border:1px solid #ccc}
@@ -279,12 +293,14 @@ pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}</style>
 <p>To: {{ m.to|join(", ") }}<br>From: {{ m["from"].email }}<br>Message id: {{ m.id }}<br>
 Category: {{ m.categories|join(", ") }}<br>
 List-Unsubscribe: {{ m.headers.get("List-Unsubscribe", "(none)") }}</p>
-<h2>HTML part</h2><iframe sandbox title="HTML part" src="/messages/{{ m.id }}/html"></iframe>
+<p>Links in the email open in a new tab: the site refuses to be shown inside a frame.</p>
+<h2>HTML part</h2><iframe sandbox="allow-popups allow-popups-to-escape-sandbox"
+ title="HTML part" src="/messages/{{ m.id }}/html"></iframe>
 <h2>Text part</h2><pre>{{ m.text }}</pre>
 <h2>Headers</h2><pre>{{ m.headers|tojson(indent=2) }}</pre>
 {% set unsubscribe = m.headers.get("List-Unsubscribe", "").strip("<>") %}
 {% if unsubscribe and m.headers.get("List-Unsubscribe-Post") %}
-<form method="post" action="{{ unsubscribe }}">
+<form method="post" action="{{ unsubscribe }}" target="_blank">
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">One-click unsubscribe (what a mail client sends, RFC 8058)</button>
 </form>{% endif %}</body></html>"""
@@ -351,9 +367,10 @@ def create_app(mailbox: Mailbox) -> Flask:
 
     @app.get("/messages/<message_id>/html")
     def show_html(message_id: str) -> Any:
-        # The email's own HTML, with every script and remote load blocked.
+        # The email's own HTML, with every script and remote load blocked. Its links open
+        # in a new tab (the frame is sandboxed, and the site sends X-Frame-Options: DENY).
         return Response(
-            _find(mailbox, message_id)["html"],
+            with_new_tab_links(_find(mailbox, message_id)["html"]),
             mimetype="text/html",
             headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
         )

@@ -76,6 +76,9 @@ def stack_env(
             or secrets.token_urlsafe(32),
             # Instant alerts wait this long for more matches (production: 60 s).
             "ALERT_BATCH_WINDOW_SECONDS": os.environ.get("ALERT_BATCH_WINDOW_SECONDS", "2"),
+            # A published event not yet recorded by its consumers is published again after
+            # this (production: 120 s).
+            "HANDOFF_GRACE_SECONDS": os.environ.get("HANDOFF_GRACE_SECONDS", "10"),
             "PYTHONPATH": str(REPO),
             "PYTHONUNBUFFERED": "1",
         }

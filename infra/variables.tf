@@ -54,3 +54,9 @@ variable "build_dir" {
   default     = ""
   description = "Where `make build` left <function>.zip. Empty: ../build next to this folder."
 }
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  default     = []
+  description = "Monitoring notification channels (ids) told when hand-offs are owed past HANDOFF_ALERT_MINUTES (infra/monitoring.tf)."
+}

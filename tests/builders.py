@@ -83,12 +83,14 @@ def grant(**overrides: Any) -> Grant:
 def project(**overrides: Any) -> Project:
     """A stored project."""
     fields = {"id": overrides.pop("id", "p_test"), "created_at": NOW, "updated_at": NOW}
+    fields["email_key"] = overrides.pop("email_key", "")
     return Project(**ProjectSubmission(**project_body(**overrides)).model_dump(), **fields)
 
 
 def profile(**overrides: Any) -> Profile:
     """A stored profile."""
     fields = {"id": overrides.pop("id", "a_test"), "created_at": NOW, "updated_at": NOW}
+    fields["email_key"] = overrides.pop("email_key", "")
     return Profile(**ProfileSubmission(**profile_body(**overrides)).model_dump(), **fields)
 
 

@@ -12,8 +12,8 @@ import functions_framework
 from shared.domain.events import EventName
 from shared.runtime.config import get_settings
 from shared.runtime.consumer import consume
+from shared.runtime.harvest_sources import on_harvest_requested
 from shared.runtime.jsonlog import configure_logging
-from shared.services.harvest import on_harvest_requested
 
 settings = get_settings()
 configure_logging("harvest", settings.google_cloud_project, settings.log_level)

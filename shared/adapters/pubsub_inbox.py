@@ -15,7 +15,7 @@ class PubSubDeadLetterInbox:
     """Pull, acknowledge and release the messages of the dead-letter inbox."""
 
     def __init__(self, project: str, subscription: str = DEAD_LETTER_INBOX) -> None:
-        from google.cloud import pubsub_v1
+        from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # no py.typed
 
         self._client = pubsub_v1.SubscriberClient()
         self._path = self._client.subscription_path(project, subscription)

@@ -36,7 +36,7 @@ class PubSubPublisher:
     def _publisher(self) -> Any:
         with self._lock:
             if self._client is None:
-                from google.cloud import pubsub_v1
+                from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # no py.typed
 
                 batching = pubsub_v1.types.BatchSettings(max_latency=BATCH_MAX_LATENCY_SECONDS)
                 self._client = pubsub_v1.PublisherClient(batch_settings=batching)

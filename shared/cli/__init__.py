@@ -8,6 +8,7 @@ from shared.cli.dead_letters import dead_letters
 from shared.cli.funders import funder
 from shared.cli.harvest import harvest_command
 from shared.cli.imports import import_command
+from shared.cli.migrate import migrate
 from shared.cli.rank import rank
 from shared.cli.relay import relay
 from shared.cli.schedule import schedule
@@ -25,3 +26,4 @@ main.add_command(schedule)
 main.add_command(import_command)
 main.add_command(dead_letters)
 main.add_command(harvest_command)
+main.add_command(migrate)

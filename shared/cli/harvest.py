@@ -54,7 +54,7 @@ class RecordedPages(BaseAdapter):
         response.status_code = 200
         response.raw = io.BytesIO(path.read_bytes())  # read as a stream, as from a socket
         response.headers["Content-Type"] = _content_type(path)
-        response.url = request.url
+        response.url = request.url or ""
         response.request = request
         response.reason = "OK"
         return response
@@ -87,8 +87,8 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
     """Harvest SOURCE (eu, unpp, simpler, or feed:<slug>) now: new and changed calls are
     stored as grants and announced, closed and vanished ones closed, and the CSOs told
     about a call whose deadline, amount or eligibility changed get a change notice."""
+    from shared.runtime.harvest_sources import build_connector, source_names
     from shared.services.harvest import run_harvest
-    from shared.services.harvest_sources import build_connector, source_names
 
     settings = get_settings()
     configure_logging("harvest", settings.google_cloud_project, "WARNING")

@@ -39,7 +39,8 @@ MAX_BACKOFF: Final = timedelta(hours=1)
 def next_check(now: datetime, grace: timedelta, announcements: int) -> datetime:
     """When to look again at an event announced `announcements` times: the grace period,
     doubled for each re-announcement, at most MAX_BACKOFF."""
-    return now + min(grace * (2 ** min(announcements, 20)), MAX_BACKOFF)
+    factor: int = 2 ** min(announcements, 20)  # typed: `int ** int` may be a float
+    return now + min(grace * factor, MAX_BACKOFF)
 
 
 def missing_consumers(name: EventName, recorded: set[str]) -> frozenset[str]:

@@ -7,6 +7,7 @@ and cheap, where transactions are slow under contention (notably in the emulator
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -66,3 +67,13 @@ def new_event_id() -> str:
 def content_hash(payload: str) -> str:
     """A stable fingerprint of a canonical JSON payload, to detect unchanged re-posts."""
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def address_key(secret: str, email: str) -> str:
+    """The keyed hash an address is found by (HMAC-SHA256 of the address in lower case).
+
+    Profiles and projects store it beside their address, so every record of one address
+    is one indexed equality query away, and no extra plaintext copy of it is kept.
+    Without the secret, the index cannot be checked against a list of guessed addresses."""
+    normalised = email.strip().lower().encode()
+    return hmac.new(f"address-index/{secret}".encode(), normalised, hashlib.sha256).hexdigest()

@@ -8,22 +8,26 @@ a submission plus the identifiers and timestamps the system adds.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Final, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from shared.domain.codes import CountryCode, CurrencyCode, LanguageCode
 from shared.domain.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
-from shared.domain.text import normalise_text
+from shared.domain.text import blank_if_invisible, normalise_text
 
 # Limits are part of the contract: generous for real use, small enough to refuse abuse.
 MAX_TITLE = 300
@@ -74,21 +78,21 @@ ExternalId = Annotated[
 ]
 
 
-def _text(min_length: int, max_length: int) -> object:
-    """A stripped, length-limited, normalised (NFC, no Zawgyi) text type."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(normalise_text),
-    ]
+def _length(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-Title = _text(1, MAX_TITLE)
-Name = _text(1, MAX_NAME)
-Keyword = _text(1, MAX_KEYWORD)
-Description = _text(0, MAX_DESCRIPTION)
-Summary = _text(0, MAX_SUMMARY)
-Message = _text(0, MAX_MESSAGE)
+# Stripped, length-limited, normalised (NFC, no Zawgyi) text types; text of only
+# invisible characters is blank. Spelled out as `Annotated` aliases, not built by a
+# function, so a type checker sees them as `str`.
+_BLANK_IF_INVISIBLE = BeforeValidator(blank_if_invisible)
+_NORMALISED = AfterValidator(normalise_text)
+Title = Annotated[str, _length(1, MAX_TITLE), _BLANK_IF_INVISIBLE, _NORMALISED]
+Name = Annotated[str, _length(1, MAX_NAME), _BLANK_IF_INVISIBLE, _NORMALISED]
+Keyword = Annotated[str, _length(1, MAX_KEYWORD), _BLANK_IF_INVISIBLE, _NORMALISED]
+Description = Annotated[str, _length(0, MAX_DESCRIPTION), _BLANK_IF_INVISIBLE, _NORMALISED]
+Summary = Annotated[str, _length(0, MAX_SUMMARY), _BLANK_IF_INVISIBLE, _NORMALISED]
+Message = Annotated[str, _length(0, MAX_MESSAGE), _BLANK_IF_INVISIBLE, _NORMALISED]
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Url = Annotated[HttpUrl, AfterValidator(_http_url)]
 Email = Annotated[EmailStr, AfterValidator(_smtp_local_part)]
@@ -96,6 +100,23 @@ Sectors = Annotated[list[Sector], Field(max_length=MAX_SECTORS), AfterValidator(
 Countries = Annotated[list[CountryCode], Field(max_length=MAX_COUNTRIES), AfterValidator(_dedupe)]
 Languages = Annotated[list[LanguageCode], Field(max_length=MAX_LANGUAGES), AfterValidator(_dedupe)]
 Keywords = Annotated[list[Keyword], Field(max_length=MAX_KEYWORDS), AfterValidator(_dedupe)]
+
+
+#: Validation context key: the first date a submission may name (a deadline, a "needed
+#: by"). The edge (API, web forms) passes it; stored documents are validated without it,
+#: so a grant whose deadline has passed since it was stored still loads.
+FIRST_DATE: Final = "first_date"
+
+
+def _not_past(value: date | None, info: ValidationInfo) -> date | None:
+    first = (info.context or {}).get(FIRST_DATE)
+    if value is not None and first is not None and value < first:
+        raise PydanticCustomError(
+            "date_in_past",
+            "this date has passed: give {first} or a later date",
+            {"first": first.isoformat()},
+        )
+    return value
 
 
 class _Submission(BaseModel):
@@ -132,6 +153,8 @@ class GrantSubmission(_Submission):
     languages: Languages = []
     url: Url | None = None
 
+    _deadline_not_past = field_validator("deadline")(_not_past)
+
     @model_validator(mode="after")
     def _amounts(self) -> Self:
         _check_amount_range(self.amount_min, self.amount_max, self.currency)
@@ -152,8 +175,12 @@ class ProjectSubmission(_Submission):
     amount_needed: Amount | None = None
     currency: CurrencyCode | None = None
     language: LanguageCode = "en"
-    visibility: Visibility = Visibility.PRIVATE
+    # Funders only: the CSO came to be found by funders; the public (in some of the
+    # region's countries, the authorities too) sees it only if the CSO chooses "public".
+    visibility: Visibility = Visibility.FUNDERS
     needed_by: date | None = None
+
+    _needed_by_not_past = field_validator("needed_by")(_not_past)
 
     @model_validator(mode="after")
     def _amounts(self) -> Self:
@@ -265,6 +292,11 @@ class _Subscriber(BaseModel):
     confirmed: bool = False
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    # The address's keyed hash (shared.domain.ids.address_key): how every profile and
+    # project of one address is found, to keep one subscription and to unsubscribe all.
+    email_key: str = ""
+    # Set when a newer confirmed profile of the same address replaced this one.
+    superseded_by: str | None = None
 
 
 class Project(_Stored, _Subscriber, ProjectSubmission):

@@ -61,7 +61,7 @@ def translations(language: str) -> gettext.NullTranslations:
     if not isinstance(loaded, gettext.GNUTranslations):
         log.warning("no compiled catalogue; emails fall back to English", extra={"lang": language})
         return gettext.NullTranslations()
-    dropped = drop_unsafe_translations(loaded._catalog)  # type: ignore[attr-defined]
+    dropped = drop_unsafe_translations(loaded._catalog)
     if dropped:
         log.warning("unsafe translations dropped", extra={"lang": language, "msgids": dropped})
     return loaded
@@ -121,12 +121,14 @@ def format_day(day: date, language: str) -> str:
 
 def language_name(code: str, language: str) -> str:
     """A language's name in the reader's language (CLDR), or the code if unknown."""
-    return Locale.parse(language_or_fallback(language)).languages.get(code, code)
+    name: str = Locale.parse(language_or_fallback(language)).languages.get(code, code)
+    return name
 
 
 def country_name(code: str, language: str) -> str:
     """A country's name in the reader's language (CLDR), or the code if unknown."""
-    return Locale.parse(language_or_fallback(language)).territories.get(code, code)
+    name: str = Locale.parse(language_or_fallback(language)).territories.get(code, code)
+    return name
 
 
 def sector_name(slug: str, language: str) -> str:

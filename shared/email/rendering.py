@@ -63,6 +63,9 @@ class MatchItem:
     via_fiscal_sponsor: bool
     url: str | None
     mute_url: str
+    # What speaks against the match (an amount outside the grant's range, a language the
+    # applicant did not choose), said apart from why it fits.
+    concerns: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,15 @@ _SECTOR_SLUGS: Final = frozenset(s.value for s in Sector)
 _APPLICANT_BY_LOWER_LABEL: Final = {
     label.lower(): slug.value for slug, label in APPLICANT_TYPE_LABELS.items()
 }
+
+
+def speaks_against(reason: str) -> bool:
+    """Whether a match reason counts against the match (an amount above or below the
+    grant's range, applying in a language the applicant did not choose)."""
+    key, _sep, value = reason.partition(": ")
+    if key == "amount":
+        return " is above " in value or " is below " in value
+    return key == "language" and " (not " in value
 
 
 def localise_reason(reason: str, language: str) -> str | None:
@@ -188,7 +200,12 @@ def match_item(
     if recipient.currency and recipient.currency != grant.currency:
         low = recipient.amount_min
         your_amount = amount_range(low, recipient.amount_max, recipient.currency, lang)
-    reasons = [r for r in (localise_reason(r, lang) for r in match.reasons) if r]
+
+    def said(reasons: list[str]) -> list[str]:
+        return [r for r in (localise_reason(r, lang) for r in reasons) if r]
+
+    reasons = said([r for r in match.reasons if not speaks_against(r)])
+    concerns = said([r for r in match.reasons if speaks_against(r)])
     return MatchItem(
         grant_id=grant.id,
         title=grant.title,
@@ -200,6 +217,7 @@ def match_item(
         via_fiscal_sponsor=match.via_fiscal_sponsor,
         url=str(grant.url) if grant.url else None,
         mute_url=links.mute_url(recipient.kind, recipient.id, grant.id),
+        concerns=concerns,
     )
 
 
@@ -273,8 +291,9 @@ def change_item(recipient: Recipient, old: Grant, new: Grant, links: LinkSigner)
     if old.fiscal_sponsor_ok != new.fiscal_sponsor_ok:
         yes_no = {True: say(N_("yes")), False: say(N_("no"))}
         label = say(N_("Fiscal sponsor accepted"))
-        was, now = yes_no[old.fiscal_sponsor_ok], yes_no[new.fiscal_sponsor_ok]
-        lines.append(ChangeLine(label, was, now))
+        lines.append(
+            ChangeLine(label, yes_no[old.fiscal_sponsor_ok], yes_no[new.fiscal_sponsor_ok])
+        )
     return ChangeItem(
         grant_id=new.id,
         title=new.title,

@@ -101,7 +101,8 @@ def html_text(value: str | None) -> str:
         return ""
     try:
         spaced = _BLOCK_TAG.sub(r" <\1\2", value)
-        text = lxml_html.fromstring(f"<div>{spaced}</div>").text_content()
+        # lxml-stubs type html.fromstring as a bare _Element; it returns an HtmlElement.
+        text = lxml_html.fromstring(f"<div>{spaced}</div>").text_content()  # type: ignore[attr-defined]
     except (ValueError, lxml_html.etree.ParserError):
         text = value
     return _SPACES.sub(" ", text).strip()

@@ -54,7 +54,7 @@ class RunSummary:
 
     def table(self) -> str:
         """A plain-text table for the CLI: the counts, then rejections by reason."""
-        rows = [
+        rows: list[tuple[str, int | str]] = [
             ("seen", self.seen),
             ("new", len(self.new)),
             ("updated", len(self.updated)),

@@ -148,7 +148,8 @@ def _narrative(element: etree._Element | None, lang: str) -> tuple[str, list[str
 def _general_description(activity: etree._Element) -> etree._Element | None:
     descriptions = activity.findall("description")
     general = [d for d in descriptions if d.get("type") in (None, "1")]
-    return (general or descriptions or [None])[0]
+    found = general or descriptions
+    return found[0] if found else None
 
 
 def _website(activity: etree._Element) -> str:

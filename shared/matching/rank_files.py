@@ -41,7 +41,8 @@ class ProjectLine(ProjectSubmission):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
     external_id: ExternalId
-    contact_email: Email | None = None
+    # A ranking needs no contact: optional here, required in a submission.
+    contact_email: Email | None = None  # type: ignore[assignment]
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -80,7 +81,7 @@ def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M
     """Validate each non-blank line as `model`; duplicates of an external_id are bad lines
     (which one is meant would be a guess)."""
     parsed: Parsed[M] = Parsed()
-    seen: dict[str, int] = {}
+    seen: dict[str | None, int] = {}
     known = set(model.model_fields)
     for number, raw in enumerate(lines, start=1):
         try:
@@ -103,7 +104,7 @@ def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M
         except ValidationError as exc:
             parsed.problems.append(Problem(source, number, _describe(exc)))
             continue
-        external_id = getattr(record, "external_id", None)
+        external_id: str | None = getattr(record, "external_id", None)
         if external_id in seen:
             message = f"duplicate external_id {external_id!r} (first on line {seen[external_id]})"
             parsed.problems.append(Problem(source, number, message))

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
+from typing import Any
 
 from shared.domain.taxonomy import sector_label
 
@@ -126,8 +127,11 @@ class _Lexicon:
     labels: dict[str, str]
 
 
-def _data(name: str) -> dict:
-    return json.loads(resources.files("shared").joinpath(f"data/{name}").read_text("utf-8"))
+def _data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("shared").joinpath(f"data/{name}").read_text("utf-8")
+    )
+    return data
 
 
 def _spaced_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:

@@ -43,9 +43,14 @@ class Settings(BaseSettings):
     notification_lease_seconds: int = Field(120, gt=0)
     # Processed-event ledger entries expire after this (Firestore TTL in production).
     processed_event_ttl_days: int = Field(14, gt=0)
+    # A published event's consumers are asked whether they recorded it this long after the
+    # publish (shared/domain/handoffs.py); one still owed after HANDOFF_ALERT_MINUTES is
+    # counted in the relay's `hand-offs owed` log line, which an operator alerts on.
+    handoff_grace_seconds: int = Field(120, gt=0)
+    handoff_alert_minutes: int = Field(15, gt=0)
 
-    # Rate limits per fixed window (shared/web/rate_limit/policy.py): per funder key, and per client
-    # address for reads, writes and emailed links. Counted in Firestore, across instances.
+    # Rate limits per sliding window (shared/web/rate_limit/policy.py): per funder key, and per
+    # client address for reads, writes and emailed links. Counted in Firestore, across instances.
     rate_limit_window_seconds: int = Field(60, gt=0)
     rate_limit_key_requests: int = Field(120, gt=0)
     rate_limit_ip_reads: int = Field(120, gt=0)
@@ -87,6 +92,8 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "notification_lease_seconds",
         "alert_batch_window_seconds",
         "processed_event_ttl_days",
+        "handoff_grace_seconds",
+        "handoff_alert_minutes",
         "rate_limit_window_seconds",
         "rate_limit_key_requests",
         "rate_limit_ip_reads",

@@ -1,10 +1,11 @@
 """What every Pub/Sub-triggered function does around its handler, written once:
 
-decode the push into an envelope (poison messages are dead-lettered and acknowledged,
-never retried forever), bind the correlation id to the logs, skip events this consumer
-already finished, run the handler, remember the event. Any other exception propagates:
-functions-framework answers 500 and Pub/Sub redelivers, then dead-letters after the
-subscription's maximum attempts.
+decode the push into an envelope, hand the payload over as the model the handler
+declares (poison messages, including a payload of another model, are dead-lettered and
+acknowledged, never retried forever), bind the correlation id to the logs, skip events
+this consumer already finished, run the handler, remember the event. Any other exception
+propagates: functions-framework answers 500 and Pub/Sub redelivers, then dead-letters
+after the subscription's maximum attempts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import base64
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from pydantic import BaseModel
 
 from shared.domain.errors import PoisonMessage
 from shared.domain.events import Envelope, EventName, HarvestRequested, ScheduleTick, decode_push
@@ -23,7 +28,38 @@ from shared.runtime.jsonlog import log_context, trace_of
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Envelope, Adapters], Any]
+#: `def on_x(envelope: Envelope, ad: Adapters, payload: GrantPublished) -> ...`: the
+#: annotation of `payload` (a model, or a union of models) is what the handler takes.
+Handler = Callable[[Envelope, Adapters, Any], Any]
+
+
+@cache
+def declared_payloads(handler: Handler) -> tuple[type[BaseModel], ...]:
+    """The payload models a handler takes, read from its `payload` annotation (the
+    aws-powertools `event_parser` idea): the signature is the declaration."""
+    try:
+        declared = get_type_hints(handler).get("payload")
+    except NameError as exc:
+        raise TypeError(f"{handler.__qualname__}: unresolvable annotation: {exc}") from exc
+    union = isinstance(declared, UnionType) or get_origin(declared) is Union
+    models = get_args(declared) if union else (declared,)
+    if not all(isinstance(m, type) and issubclass(m, BaseModel) for m in models):
+        raise TypeError(f"{handler.__qualname__} must annotate `payload` with its event model")
+    return models
+
+
+def payload_for(handler: Handler, envelope: Envelope) -> BaseModel:
+    """The envelope's payload as the model the handler declares. Another model (a new
+    version, a miswired table) is poison: redelivery would never make it fit."""
+    payload = envelope.parsed()
+    accepted = declared_payloads(handler)
+    if not isinstance(payload, accepted):
+        takes = " | ".join(m.__name__ for m in accepted)
+        reason = (
+            f"{handler.__qualname__} takes {takes}, not {envelope.name.value} v{envelope.version}"
+        )
+        raise PoisonMessage(reason)
+    return payload
 
 
 def _raw_message(cloud_event: Any) -> dict[str, Any]:
@@ -44,8 +80,10 @@ def consume(
     message = _raw_message(cloud_event)
     try:
         envelope = decode_push(message)
-        if envelope.name not in handlers:
+        handler = handlers.get(envelope.name)
+        if handler is None:
             raise PoisonMessage(f"{consumer} does not handle {envelope.name.value}")
+        payload = payload_for(handler, envelope)
     except PoisonMessage as poison:
         _dead_letter(ad, consumer, message, poison)
         return "dead-lettered"
@@ -60,7 +98,7 @@ def consume(
         if ad.processed.was_processed(consumer, ledger_id):
             log.info("duplicate delivery ignored")
             return "duplicate"
-        handlers[envelope.name](envelope, ad)
+        handler(envelope, ad, payload)
         now = ad.clock.now()
         ad.processed.mark_processed(
             consumer, ledger_id, now, timedelta(days=ad.settings.processed_event_ttl_days)

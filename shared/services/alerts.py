@@ -23,7 +23,7 @@ from shared.adapters.ports import Alert, AlertStatus, DueAlert, PublishFailed, a
 from shared.domain.events import Envelope, MatchFound, NotificationDue, new_event
 from shared.domain.models import Grant, Match, Profile, Project
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
-from shared.domain.schedule import ALERT_BATCH_MAX
+from shared.domain.schedule import ALERT_BATCH_MAX, REMINDER_DAYS
 from shared.domain.taxonomy import TargetKind, Visibility
 from shared.email.rendering import MatchItem, match_item, render_alerts
 from shared.matching.engine import still_fits
@@ -37,10 +37,8 @@ ANNOUNCE_BATCH = 200
 FUNDER_VISIBLE = (Visibility.PUBLIC, Visibility.FUNDERS)
 
 
-def on_match_found(envelope: Envelope, ad: Adapters) -> int:
+def on_match_found(envelope: Envelope, ad: Adapters, payload: MatchFound) -> int:
     """Record who should hear about a new match; returns the number of new alerts."""
-    payload = envelope.parsed()
-    assert isinstance(payload, MatchFound)
     match = ad.matches.get(payload.match_id)
     grant = ad.grants.get(payload.grant_id) if match else None
     if match is None or grant is None:
@@ -190,19 +188,35 @@ def items_for(
     return [match_item(recipient, c.grant, c.match, links, today) for c in collected]
 
 
+def closing_soon_first(collected: list[Collected], today: date) -> list[Collected]:
+    """Grants that close within a week first, soonest first; the rest keep their order
+    (oldest alert first). A CSO that reads only the top of an email must not miss them."""
+
+    def closes_soon(c: Collected) -> bool:
+        deadline = c.grant.deadline
+        return deadline is not None and (deadline - today).days <= REMINDER_DAYS
+
+    soon = sorted(
+        (c for c in collected if closes_soon(c)), key=lambda c: c.grant.deadline or date.max
+    )
+    return soon + [c for c in collected if not closes_soon(c)]
+
+
 def send_instant_alerts(envelope: Envelope, ad: Adapters, recipient: Recipient) -> str:
     """One email with every pending alert of an instant recipient (up to the cap)."""
     pending = ad.alerts.of_recipient(recipient.kind, recipient.id)
     if not recipient.may_receive(EmailKind.ALERTS):
         hold_or_drop(ad, recipient, pending)
         return "held" if not recipient.unsubscribed else "dropped"
-    usable = collect_open(ad, pending, deadline_today(ad.clock.now()))
+    today = deadline_today(ad.clock.now())
+    usable = closing_soon_first(collect_open(ad, pending, today), today)
     collected, rest = usable[:ALERT_BATCH_MAX], usable[ALERT_BATCH_MAX:]
     if not collected:
         return "nothing"
-    # Named after its oldest alert: concurrent flushes of the same batch share one claim.
+    # Named after its first alert: concurrent flushes of the same batch share one claim.
     nid = notification_id(EmailKind.ALERTS, recipient, collected[0].match.id)
-    email = render_alerts(recipient, items_for(ad, recipient, collected), link_signer(ad), nid)
+    items = items_for(ad, recipient, collected, today)  # with "closes in N days"
+    email = render_alerts(recipient, items, link_signer(ad), nid)
     ids = [c.alert.id for c in collected]
     outcome = deliver(ad, Outgoing(nid, EmailKind.ALERTS, recipient, email, ids), envelope)
     if outcome == "sent" and rest:  # over the cap: the next batch goes at the next pass

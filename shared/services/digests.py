@@ -42,10 +42,8 @@ FANOUT_CHUNK = 200
 REMINDABLE = (AlertStatus.PENDING, AlertStatus.SENT)
 
 
-def on_schedule_tick(envelope: Envelope, ad: Adapters) -> int:
+def on_schedule_tick(envelope: Envelope, ad: Adapters, payload: ScheduleTick) -> int:
     """Fan a scheduler tick out to one `notification.due` per recipient concerned."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ScheduleTick)
     now = ad.clock.now()
     period = period_of(payload.job, now)
     if payload.job is Job.WEEKLY_DIGEST:
@@ -118,7 +116,9 @@ def send_funder_digest(envelope: Envelope, ad: Adapters, recipient: Recipient, p
         hold_or_drop(ad, recipient, pending)
         return "not-allowed"
     shown: dict[str, GrantProjects] = {}
-    ids, gone, capped = [], [], 0
+    ids: list[str] = []
+    gone: list[str] = []
+    capped = 0
     for c in _best_first(collect_open(ad, pending, deadline_today(ad.clock.now()))):
         project = ad.subscribers.get_project(c.match.target_id)
         if project is None or project.visibility not in FUNDER_VISIBLE:

@@ -46,11 +46,9 @@ def request_erasure(ad: Adapters, request: ErasureRequest, *, correlation_id: st
     publish_now(ad, event)
 
 
-def on_erasure_requested(envelope: Envelope, ad: Adapters) -> str:
+def on_erasure_requested(envelope: Envelope, ad: Adapters, payload: ErasureRequested) -> str:
     """Send the erasure link to the address, if Grant Match keeps anything for it (at
     most one such email per address per day, however often it is asked for)."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ErasureRequested)
     request = ad.erasure.get_request(payload.request_id)
     if request is None:
         return "gone"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -73,3 +74,15 @@ def key_still_valid(ad: Adapters, funder_id: str, key_id: str) -> bool:
     """Whether a key a web session was opened with is still the funder's and unrevoked."""
     record = ad.funders.get_api_key(key_id)
     return record is not None and record.funder_id == funder_id and record.revoked_at is None
+
+
+def session_still_valid(ad: Adapters, funder_id: str, key_id: str, sid: str) -> bool:
+    """Whether a signed web session still acts for its funder: its key is unrevoked and
+    the session was not signed out (a copy of its cookie may outlive the sign-out)."""
+    return key_still_valid(ad, funder_id, key_id) and not ad.funders.session_revoked(sid)
+
+
+def end_session(ad: Adapters, funder_id: str, sid: str, lifetime: timedelta) -> None:
+    """Sign a web session out on the server, for as long as its cookie could be valid."""
+    now = ad.clock.now()
+    ad.funders.revoke_session(sid, funder_id, now, now + lifetime)

@@ -29,20 +29,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-import requests
-
 from shared.adapters.ports import MAX_GRANTS_PER_BATCH, GrantVersion, StoredCall
-from shared.domain.events import Envelope, HarvestRequested
+from shared.domain.events import Envelope
 from shared.domain.ids import content_hash, grant_id
 from shared.domain.models import Grant, GrantProvenance, GrantSubmission
-from shared.domain.schedule import harvest_run_id
-from shared.harvest import walk
-from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, Rejected
+from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, Rejected, walk
 from shared.harvest.summary import KnownCall, RunSummary, summarise
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
 from shared.services.change_notices import FieldChange, describe_changes, send_change_notices
-from shared.services.harvest_sources import build_connector
 from shared.services.submissions import publish_all_now, revise_grant
 
 log = logging.getLogger(__name__)
@@ -99,25 +94,6 @@ def normalise_url(url: str) -> str:
     return host + path + ("?" + query if query else "")
 
 
-def on_harvest_requested(envelope: Envelope, ad: Adapters) -> HarvestReport | None:
-    """Harvest one source (a scheduler's `harvest.requested`): from its stored cursor,
-    at most `harvest_max_pages` pages, then the change notices of the run."""
-    payload = envelope.parsed()
-    assert isinstance(payload, HarvestRequested)
-    with requests.Session() as session:
-        connector = build_connector(payload.source, ad.settings, session)
-        if connector is None:
-            return None
-        return run_harvest(
-            ad,
-            connector,
-            run_id=harvest_run_id(payload.source, ad.clock.now()),
-            correlation_id=envelope.correlation_id,
-            max_pages=ad.settings.harvest_max_pages,
-            cause=envelope,
-        )
-
-
 def run_harvest(
     ad: Adapters,
     connector: Connector,
@@ -126,7 +102,7 @@ def run_harvest(
     correlation_id: str,
     max_pages: int = 1000,
     dry_run: bool = False,
-    on_page: Callable[[int], None] | None = None,
+    on_page: Callable[[int], object] | None = None,
     cause: Envelope | None = None,
     use_cursor: bool = True,
 ) -> HarvestReport:

@@ -108,10 +108,8 @@ def express_interest(
     return Accepted(iid, SaveOutcome.CREATED, event.id)
 
 
-def on_interest_expressed(envelope: Envelope, ad: Adapters) -> str:
+def on_interest_expressed(envelope: Envelope, ad: Adapters, payload: InterestExpressed) -> str:
     """Email the CSO that a funder is interested, with the link to answer."""
-    payload = envelope.parsed()
-    assert isinstance(payload, InterestExpressed)
     interest = ad.interests.get(payload.interest_id)
     cso = (
         ad.subscribers.get_recipient(RecipientKind.PROJECT, interest.project_id)
@@ -165,10 +163,8 @@ def share_contact(ad: Adapters, token: str, reply: str, correlation_id: str) -> 
     return _view(ad, interest, project, accepted=True)
 
 
-def on_interest_accepted(envelope: Envelope, ad: Adapters) -> str:
+def on_interest_accepted(envelope: Envelope, ad: Adapters, payload: InterestAccepted) -> str:
     """Email the funder the CSO's address and reply: the CSO asked for exactly this."""
-    payload = envelope.parsed()
-    assert isinstance(payload, InterestAccepted)
     interest = ad.interests.get(payload.interest_id)
     project = ad.subscribers.get_project(interest.project_id) if interest else None
     if interest is None or project is None or interest.accepted_at is None:

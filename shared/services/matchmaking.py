@@ -23,14 +23,13 @@ from shared.domain.models import Grant, Match, Profile, Project
 from shared.matching.engine import evaluate
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
+from shared.services.handoffs import await_consumers
 
 log = logging.getLogger(__name__)
 
 
-def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_grant_published(envelope: Envelope, ad: Adapters, payload: GrantPublished) -> list[Match]:
     """Match a new or changed grant against candidate profiles and projects."""
-    payload = envelope.parsed()
-    assert isinstance(payload, GrantPublished)
     grant = ad.grants.get(payload.grant_id)
     if grant is None:
         log.info("grant no longer exists", extra={"grant_id": payload.grant_id})
@@ -61,10 +60,10 @@ def on_grant_published(envelope: Envelope, ad: Adapters) -> list[Match]:
     return matches
 
 
-def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_project_submitted(
+    envelope: Envelope, ad: Adapters, payload: ProjectSubmitted
+) -> list[Match]:
     """Match a new project against open grants."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ProjectSubmitted)
     project = ad.subscribers.get_project(payload.project_id)
     if project is None:
         log.info("project no longer exists", extra={"project_id": payload.project_id})
@@ -73,10 +72,8 @@ def on_project_submitted(envelope: Envelope, ad: Adapters) -> list[Match]:
     return _match_target(envelope, ad, project, [project.country], sectors)
 
 
-def on_profile_created(envelope: Envelope, ad: Adapters) -> list[Match]:
+def on_profile_created(envelope: Envelope, ad: Adapters, payload: ProfileCreated) -> list[Match]:
     """Match a new alert profile against open grants."""
-    payload = envelope.parsed()
-    assert isinstance(payload, ProfileCreated)
     profile = ad.subscribers.get_profile(payload.profile_id)
     if profile is None:
         log.info("profile no longer exists", extra={"profile_id": payload.profile_id})
@@ -102,8 +99,10 @@ def _match_target(
 
 
 def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) -> None:
-    """Store each match, then announce it. Announcing an existing match again is harmless
-    (notify sends each match once) and covers a crash between store and publish."""
+    """Store each match, then announce it, and await notify's record of each announcement
+    (the relay announces again what notify never recorded). Announcing an existing match
+    again is harmless (notify sends each match once) and covers a crash between store and
+    publish: the cause is redelivered, or announced again, until this handler finishes."""
     for match in matches:
         ad.matches.save(match, now)
     events = [
@@ -118,3 +117,4 @@ def _record(ad: Adapters, cause: Envelope, matches: list[Match], now: datetime) 
         for m in matches
     ]
     ad.publisher.publish_many(events)
+    await_consumers(ad, events, now)

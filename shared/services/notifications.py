@@ -17,10 +17,8 @@ from shared.services.digests import send_digest, send_funder_digest, send_remind
 log = logging.getLogger(__name__)
 
 
-def on_notification_due(envelope: Envelope, ad: Adapters) -> str:
+def on_notification_due(envelope: Envelope, ad: Adapters, payload: NotificationDue) -> str:
     """Send the recipient the email that is due: instant alerts, digest or reminder."""
-    payload = envelope.parsed()
-    assert isinstance(payload, NotificationDue)
     recipient = ad.subscribers.get_recipient(payload.recipient_kind, payload.recipient_id)
     if recipient is None:
         log.info("recipient gone; nothing to send", extra={"recipient_id": payload.recipient_id})

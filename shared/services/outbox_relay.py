@@ -15,6 +15,7 @@ from shared.adapters.ports import PublishFailed
 from shared.domain.events import PAYLOADS, EventName, new_event
 from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import announce_due_alerts
+from shared.services.handoffs import HandoffReport, await_consumers, check_handoffs
 
 log = logging.getLogger(__name__)
 # Leave fresh outbox entries to the request that wrote them: it is publishing them now.
@@ -43,13 +44,15 @@ def relay_once(ad: Adapters) -> RelayReport:
             failed += 1
             log.warning("relay publish failed", extra={"event_id": event.id, "error": str(exc)})
             break  # Pub/Sub is down: the next pass retries the rest in order.
-        ad.outbox.published(event.id)
+        await_consumers(ad, [event], now)
         published += 1
     revived = announced = 0
+    handoffs = HandoffReport()
     if not failed:
         revived = _revive_stale_notifications(ad, now)
         announced = announce_due_alerts(ad)
-    if published or failed or revived or announced:
+        handoffs = check_handoffs(ad, now)
+    if published or failed or revived or announced or handoffs.announced_again:
         log.info(
             "relay pass",
             extra={
@@ -57,6 +60,8 @@ def relay_once(ad: Adapters) -> RelayReport:
                 "failed": failed,
                 "revived": revived,
                 "alerts_announced": announced,
+                "handoffs_retired": handoffs.retired,
+                "handoffs_announced_again": handoffs.announced_again,
             },
         )
     return RelayReport(published, failed, revived, announced)

@@ -29,7 +29,7 @@ from shared.domain.events import (
     ProjectSubmitted,
     new_event,
 )
-from shared.domain.ids import content_hash, grant_id, submission_id
+from shared.domain.ids import address_key, content_hash, grant_id, submission_id
 from shared.domain.models import (
     Grant,
     GrantProvenance,
@@ -40,6 +40,7 @@ from shared.domain.models import (
     ProjectSubmission,
 )
 from shared.runtime.bootstrap import Adapters
+from shared.services.handoffs import await_consumers
 
 log = logging.getLogger(__name__)
 UPSERT_ATTEMPTS = 3
@@ -118,6 +119,11 @@ def submit_grant(
     raise Conflict("this grant is being changed by another request at the same time; retry")
 
 
+def address_key_of(ad: Adapters, email: str) -> str:
+    """The keyed hash an address is indexed by (keyed with the link-signing secret)."""
+    return address_key(ad.settings.link_signing_secret.get_secret_value(), email)
+
+
 def submit_project(
     ad: Adapters,
     submission: ProjectSubmission,
@@ -128,7 +134,13 @@ def submit_project(
     """Store a new project and announce it."""
     now = ad.clock.now()
     pid = submission_id("p", idempotency_key)
-    project = Project(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
+    project = Project(
+        **submission.model_dump(),
+        id=pid,
+        created_at=now,
+        updated_at=now,
+        email_key=address_key_of(ad, str(submission.contact_email)),
+    )
     event = new_event(ProjectSubmitted(project_id=pid), correlation_id=correlation_id, now=now)
     try:
         outcome = ad.subscribers.create_project(project, fingerprint(submission), event)
@@ -144,10 +156,21 @@ def submit_profile(
     idempotency_key: str | None,
     correlation_id: str,
 ) -> Accepted:
-    """Store a new alert profile and announce it."""
+    """Store a new alert profile and announce it.
+
+    An address that already has a profile gets a new one all the same, answered alike
+    (201, a new id), so the API never tells whether an address is known. The new one
+    waits for its confirmation link like any other; once confirmed it replaces the
+    address's older profiles (see `subscriptions.retire_older_profiles`)."""
     now = ad.clock.now()
     pid = submission_id("a", idempotency_key)
-    profile = Profile(**submission.model_dump(), id=pid, created_at=now, updated_at=now)
+    profile = Profile(
+        **submission.model_dump(),
+        id=pid,
+        created_at=now,
+        updated_at=now,
+        email_key=address_key_of(ad, str(submission.email)),
+    )
     event = new_event(ProfileCreated(profile_id=pid), correlation_id=correlation_id, now=now)
     try:
         outcome = ad.subscribers.create_profile(profile, fingerprint(submission), event)
@@ -190,7 +213,8 @@ def publish_all_now(ad: Adapters, events: list[Envelope]) -> bool:
         )
         return False
     try:
-        ad.outbox.published_many([e.id for e in events])
+        await_consumers(ad, events, ad.clock.now())
     except Exception as exc:
-        log.warning("outbox cleanup failed", extra={"events": len(events), "error": str(exc)})
+        # The outbox still holds them: the relay publishes them again, harmlessly.
+        log.warning("outbox hand-over failed", extra={"events": len(events), "error": str(exc)})
     return True

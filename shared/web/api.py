@@ -76,7 +76,9 @@ def post_grant() -> Any:
     """Create or update one of the calling funder's grants (upsert by external_id)."""
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
-    submission = parse_json(request, GrantSubmission, web().settings.max_body_bytes)
+    submission = parse_json(
+        request, GrantSubmission, web().settings.max_body_bytes, now=ad.clock.now()
+    )
     result = submit_grant(ad, funder_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
@@ -105,7 +107,9 @@ def put_grant(grant_id: str) -> Any:
     """Replace one of the calling funder's grants; another funder's grant is 403."""
     ad = adapters()
     funder_id = authenticate(ad, request.headers.get("Authorization"))
-    submission = parse_json(request, GrantSubmission, web().settings.max_body_bytes)
+    submission = parse_json(
+        request, GrantSubmission, web().settings.max_body_bytes, now=ad.clock.now()
+    )
     result = update_own_grant(ad, funder_id, grant_id, submission, correlation_id=g.correlation_id)
     return _accepted(result)
 
@@ -134,7 +138,7 @@ def post_profile() -> Any:
 def _submit_json(model: type[ProjectSubmission | ProfileSubmission], submit: Any) -> Any:
     """A CSO's JSON submission: parse, store once per Idempotency-Key, announce."""
     ad = adapters()
-    submission = parse_json(request, model, web().settings.max_body_bytes)
+    submission = parse_json(request, model, web().settings.max_body_bytes, now=ad.clock.now())
     result = submit(
         ad,
         submission,

@@ -87,7 +87,7 @@ def install_error_handlers(app: Flask, prefix: str = "") -> None:
     def _invalid_link(exc: errors.InvalidLink) -> Any:
         # Someone clicked a link in an email: answer with a page, in their language.
         language = request.accept_languages.best_match(LANGUAGES) or FALLBACK
-        return link_page(Purpose(exc.purpose), "invalid", language, status=400)
+        return link_page(Purpose(exc.purpose), "invalid", language, status=400, prefix=prefix)
 
     @app.errorhandler(errors.DomainError)
     def _domain(exc: errors.DomainError) -> Any:

@@ -11,12 +11,15 @@ the reader's language.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, TypeVar, get_origin
 
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from shared.domain.text import UnsafeText
 from shared.email.i18n import N_, translations
+from shared.web.parsing import submission_context
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +47,7 @@ _BY_TYPE: dict[str, str] = {
     "date_from_datetime_inexact": N_("Enter a date as year-month-day, for example 2027-03-31."),
     "date_type": N_("Enter a date as year-month-day, for example 2027-03-31."),
     "enum": N_("Choose one of the options."),
+    "date_in_past": N_("This date has passed. Enter %(first)s or a later date."),
     "literal_error": N_("Choose one of the options."),
 }
 # `value_error`s come from our own validators: what they mean depends on the field.
@@ -109,10 +113,13 @@ def form_data(form: MultiDict[str, str], model: type[BaseModel]) -> dict[str, An
     return data
 
 
-def parse_form(form: MultiDict[str, str], model: type[M], language: str) -> M:
-    """The form validated as `model`, or FormInvalid with a message for each bad field."""
+def parse_form(
+    form: MultiDict[str, str], model: type[M], language: str, *, now: datetime | None = None
+) -> M:
+    """The form validated as `model`, or FormInvalid with a message for each bad field
+    (a past deadline or "needed by" date too, counted from `now`, else the wall clock)."""
     try:
-        return model.model_validate(form_data(form, model))
+        return model.model_validate(form_data(form, model), context=submission_context(now))
     except ValidationError as exc:
         raise FormInvalid(field_errors(exc, language)) from exc
 
@@ -141,7 +148,8 @@ def _field_and_message(err: Any) -> tuple[str, str]:
         return "(form)", _INVALID
     field = str(err["loc"][0])
     if err["type"] == "value_error":
-        if "control characters" in err["msg"]:
+        # Control, bidirectional, tag or noncharacters: invisible, so one message for all.
+        if isinstance((err.get("ctx") or {}).get("error"), UnsafeText):
             return field, _CONTROL_CHARACTERS
         return field, _VALUE_ERROR_BY_FIELD.get(field, _INVALID)
     if err["type"] == "missing" and field in _CHOICE_FIELDS:

@@ -3,7 +3,8 @@
 The funder types its API key into a form (over HTTPS). It is checked exactly like a
 Bearer header and then forgotten: the browser gets a signed, short-lived cookie naming the
 funder and the key's id, never the key. Every request re-checks that this key was not
-revoked meanwhile, so revoking a key also ends its web sessions. The cookie is HttpOnly,
+revoked meanwhile, so revoking a key also ends its web sessions, and that the session
+was not signed out, so a copy of the cookie dies with the sign-out. The cookie is HttpOnly,
 SameSite=Strict, Secure when the site is served over HTTPS, and scoped to the site's
 path. Forms that act for the funder also carry a token derived from the session, so a
 page elsewhere cannot post them even in a browser that ignores SameSite.

@@ -52,12 +52,28 @@ def emailed_link(action: str) -> Any:
     ad = adapters()
     purpose = Purpose(action)
     token = request.args.get("token", "")
+    prefix = web().prefix
     if request.method == "GET":
         view = preview_link(ad, purpose, token)
         if view.done:
-            return link_page(purpose, "done", view.language)
+            return link_page(purpose, "done", view.language, prefix=prefix)
         # Relative, so the form posts back to this very URL wherever the function is mounted.
         action = "?" + request.query_string.decode("ascii", "replace")
-        return link_page(purpose, "ask", view.language, action=action, grant_title=view.grant_title)
+        return link_page(
+            purpose,
+            "ask",
+            view.language,
+            action=action,
+            grant_title=view.grant_title,
+            recipient_kind=view.recipient_kind,
+            prefix=prefix,
+        )
     view = follow_link(ad, purpose, token, g.correlation_id)
-    return link_page(purpose, "done", view.language, grant_title=view.grant_title)
+    return link_page(
+        purpose,
+        "done",
+        view.language,
+        grant_title=view.grant_title,
+        recipient_kind=view.recipient_kind,
+        prefix=prefix,
+    )

@@ -25,8 +25,8 @@ ERRORS: Final = {
     429: "Too many requests in this window; retry after Retry-After seconds",
 }
 #: Security requirements: the funder API key, or the projects page's signed session.
-BEARER: Final = [{"funderKey": []}]
-SESSION: Final = [{"funderSession": []}]
+BEARER: Final[list[dict[str, list[str]]]] = [{"funderKey": []}]
+SESSION: Final[list[dict[str, list[str]]]] = [{"funderSession": []}]
 SECURITY_SCHEMES: Final = {
     "funderKey": {
         "type": "http",

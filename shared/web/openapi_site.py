@@ -135,7 +135,7 @@ def _link_operation(purpose: Purpose, method: str) -> dict[str, Any]:
         },
     }
     if method == "post":  # RFC 8058 one-click unsubscribe posts this form; nothing is read
-        operation["requestBody"] = form_body(**{"List-Unsubscribe": "`One-Click`"})
+        operation["requestBody"] = form_body(None, **{"List-Unsubscribe": "`One-Click`"})
     return operation
 
 

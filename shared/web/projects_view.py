@@ -14,7 +14,7 @@ from shared.domain.errors import Forbidden, MalformedRequest, NotFound, Validati
 from shared.domain.ids import is_grant_id
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
-from shared.services.funders import key_still_valid
+from shared.services.funders import session_still_valid
 from shared.services.interests import interests_of
 from shared.services.project_listings import (
     FOR_FUNDERS,
@@ -33,7 +33,7 @@ from shared.web.parsing import parse_query
 def signed_in(ad: Adapters) -> FunderSession | None:
     """The funder signed in on this browser, if its session and key are still valid."""
     session = web().sessions.read(request.cookies.get(COOKIE), ad.clock.now())
-    if session and key_still_valid(ad, session.funder_id, session.key_id):
+    if session and session_still_valid(ad, session.funder_id, session.key_id, session.sid):
         return session
     return None
 

@@ -9,15 +9,17 @@ page itself is `GET /projects` (`shared.web.api`, `shared.web.projects_view`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, g, redirect, request
+from pydantic import BaseModel
 
 from shared.domain.errors import Conflict, Forbidden, Unauthenticated
 from shared.domain.ids import is_grant_id
 from shared.domain.models import InterestSubmission, ProfileSubmission, ProjectSubmission
 from shared.email.links import grant_projects_page
-from shared.services.funders import check_key
+from shared.services.funders import check_key, end_session
 from shared.services.interests import can_hear_back, express_interest, listed_project
 from shared.services.project_listings import public_view
 from shared.services.submissions import submit_profile, submit_project
@@ -27,6 +29,7 @@ from shared.web.funder_session import COOKIE, LIFETIME
 from shared.web.negotiation import page_language
 from shared.web.pages.site import (
     FormState,
+    SentKind,
     home_page,
     interest_page,
     project_card,
@@ -37,7 +40,7 @@ from shared.web.projects_view import projects_page_response, signed_in
 
 site = Blueprint("site", __name__)
 log = logging.getLogger(__name__)
-WEB_FORMS = {
+WEB_FORMS: dict[str, tuple[str, type[BaseModel], Callable[..., Any]]] = {
     "project": ("project", ProjectSubmission, submit_project),
     "profile": ("alerts", ProfileSubmission, submit_profile),
 }
@@ -71,7 +74,7 @@ def post_web_form(kind: str) -> Any:
         return home_page(language, web().prefix, kept, notice=notice, status=status, **forms)
 
     try:
-        submission = parse_form(request.form, model, language)
+        submission = parse_form(request.form, model, language, now=ad.clock.now())
     except FormInvalid as exc:
         return again(exc.errors, None, 422)
     if nonce is None:
@@ -97,9 +100,10 @@ def see_sent(kind: str, language: str) -> Any:
 def form_sent() -> Any:
     """The page after a form was sent (Post/Redirect/Get: reloading sends nothing)."""
     kind = request.args.get("kind")
-    return sent_page(
-        kind if kind in ("project", "interest") else "profile", page_language(request), web().prefix
+    shown: SentKind = (
+        "project" if kind == "project" else "interest" if kind == "interest" else "profile"
     )
+    return sent_page(shown, page_language(request), web().prefix)
 
 
 @site.post("/forms/sign-in")
@@ -137,7 +141,12 @@ def funder_sign_in() -> Any:
 
 @site.post("/forms/sign-out")
 def funder_sign_out() -> Any:
-    """End the browser's funder session."""
+    """End the browser's funder session, on the server too: a copy of its cookie made
+    before the sign-out no longer signs anyone in."""
+    ad = adapters()
+    session = web().sessions.read(request.cookies.get(COOKIE), ad.clock.now())
+    if session is not None:
+        end_session(ad, session.funder_id, session.sid, LIFETIME)
     prefix = web().prefix
     response = redirect(f"{prefix}/projects?lang={page_language(request)}", 303)
     response.delete_cookie(COOKIE, path=prefix or "/")

@@ -12,6 +12,10 @@ Three things make the generated requests reach past the first check of a route:
   session get a signed-in funder's cookie;
 - a valid request naming a project names a listed one (a random id is only ever 404);
 - import bodies are the standard's own sample files, whole or cut off anywhere, or noise.
+
+Generated bodies are small and shallow, so two hostile shapes are sent to every operation
+that takes JSON as well: a body nested 1,000 deep (about 2 KB) and a number of 5,000
+digits, each once a 500 (RecursionError; Python's limit on int digits).
 """
 
 from __future__ import annotations
@@ -119,6 +123,17 @@ def fuzz_target(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Itera
 schema = schemathesis.openapi.from_dict(openapi_document())
 
 
+#: Hostile JSON values, each put where a field's value goes.
+HOSTILE_VALUES = {"nested-1000-deep": "[" * 1000 + "]" * 1000, "number-of-5000-digits": "9" * 5000}
+JSON_OPERATIONS = [
+    (path, method.upper())
+    for path, operations in openapi_document()["paths"].items()
+    for method, operation in operations.items()
+    if isinstance(operation, dict)  # a path's shared "parameters" are a list
+    and "application/json" in operation.get("requestBody", {}).get("content", {})
+]
+
+
 def test_the_running_function_serves_the_document_under_test(fuzz_target):
     served = requests.get(f"{fuzz_target['url']}/openapi.json", timeout=10)
     assert served.status_code == 200 and served.json() == openapi_document()
@@ -147,3 +162,32 @@ def test_ingest_never_fails_and_answers_as_documented(case, fuzz_target):
     if valid and "project_id" in (case.path_parameters or {}):
         case.path_parameters["project_id"] = fuzz_target["project"]
     case.call_and_validate(base_url=fuzz_target["url"], headers=headers, checks=CHECKS, timeout=30)
+
+
+@pytest.mark.parametrize(("path", "method"), JSON_OPERATIONS)
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+def test_deep_or_huge_json_is_a_documented_400_on_every_json_operation(
+    fuzz_target, path, method, value
+):
+    operation = schema[path][method]
+    is_import = path == "/grants/import"
+    case = operation.Case(
+        path_parameters={name: fuzz_target["project"] for name in ("project_id", "grant_id")}
+        if "{" in path
+        else None,
+        query={"format": "360giving"} if is_import else None,
+        media_type="application/json",
+    )
+    field = f'"title": {value}'
+    body = '{"grants": [{"id": "hostile-1", ' + field + "}]}" if is_import else "{" + field + "}"
+    headers = {"Authorization": f"Bearer {fuzz_target['key']}", "Content-Type": "application/json"}
+    response = requests.request(
+        method,
+        f"{fuzz_target['url']}{case.formatted_path}",
+        params=case.query,
+        data=body.encode(),
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == 400, response.text[:300]
+    case.validate_response(response, checks=CHECKS, headers=headers)

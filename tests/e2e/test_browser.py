@@ -251,3 +251,59 @@ def test_projects_page_filters_and_a_funders_interest_end_to_end(browsing, e2e):
     assert card.locator("progress").get_attribute("value") == "20"
     assert "You told them you are interested on" in card.inner_text()
     browsing.shot("7-progress")
+
+
+def test_the_mailbox_opens_an_emailed_link_in_a_new_tab_where_it_works(browsing, e2e):
+    """The site refuses to be framed (X-Frame-Options: DENY), so a link followed inside
+    the mailbox's preview frame showed nothing: it must open in a tab of its own."""
+    address = "mailbox@cso.example.org"
+    body = {
+        "email": address, "org_name": "Mailbox Test Group", "countries": ["KH"],
+        "applicant_type": "registered_ngo", "language": "en",
+    }  # fmt: skip
+    assert requests.post(f"{e2e.ingest_url}/profiles", json=body, timeout=10).status_code == 201
+    e2e.wait_for_emails(lambda m: m["to"] == [address])
+    page = browsing.page
+    page.goto(f"{e2e.sink_url}/")
+    page.get_by_role("link", name="Please confirm your grant alerts from Grant Match").click()
+    frame = page.frame_locator("iframe[title='HTML part']")
+    with browsing.context.expect_page() as opened:
+        frame.get_by_role("link", name="Yes, send me grant alerts").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url.startswith(f"{e2e.ingest_url}/confirm?token=")
+    browsing.shot("1-link-in-its-own-tab", tab)
+    tab.get_by_role("button", name="Confirm").click()
+    tab.wait_for_load_state()
+    browsing.shot("2-confirmed", tab)
+    [stored] = _stored(e2e, "profiles", "email", address)
+    assert stored["confirmed"] is True
+
+
+def test_emailed_link_pages_are_site_pages_in_the_readers_language(browsing, e2e):
+    """A project's confirmation link in Lao, then its unsubscribe link: each page has the
+    site's header and language switcher, speaks of the project, and offers a next step."""
+    body = project_body(contact_email=CSO, language="lo")
+    assert requests.post(f"{e2e.ingest_url}/projects", json=body, timeout=10).status_code == 201
+    [email] = e2e.wait_for_emails(lambda m: m["to"] == [CSO])
+    [confirm] = re.findall(r"https?://\S+/confirm\?token=\S+", email["text"])
+    page = browsing.page
+    page.goto(confirm)
+    assert page.locator("html").get_attribute("lang") == "lo"
+    assert page.get_by_role("heading", level=1).inner_text() == "ຢືນຢັນໂຄງການຂອງທ່ານ"
+    assert page.get_by_role("navigation", name="ພາສາ").is_visible()
+    browsing.shot("1-confirm-project-lo")
+    page.get_by_role("button").click()
+    page.get_by_role("link", name="ໂຄງການທີ່ຕ້ອງການທຶນ").last.wait_for()
+    browsing.shot("2-confirmed-lo")
+    unsubscribe = email["headers"]["List-Unsubscribe"].strip("<>")
+    page.set_viewport_size({"width": 375, "height": 740})  # a phone
+    page.goto(unsubscribe)
+    page.get_by_role("navigation", name="ພາສາ").get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "token" not in page.url  # the switcher does not carry the token elsewhere
+    page.goto(unsubscribe)  # the reader's language again: the link knows whose it is
+    page.get_by_role("button").click()
+    # "…no longer appear on the funders' page…", in Lao
+    assert "ຈະບໍ່ສະແດງຢູ່ໃນໜ້າສຳລັບຜູ້ໃຫ້ທຶນ" in page.inner_text("main")
+    browsing.shot("3-unsubscribed-phone")

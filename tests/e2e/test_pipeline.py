@@ -4,6 +4,7 @@ with the relay announcing due alerts, all as separate processes."""
 from __future__ import annotations
 
 import base64
+import re
 import subprocess
 import sys
 import threading
@@ -188,3 +189,70 @@ def test_the_same_push_arriving_three_times_at_once_makes_one_match_and_one_emai
     time.sleep(3)  # window (1 s) + relay passes + delivery: any duplicate would be here
     assert len([m for m in sink_messages(e2e.sink_url) if "Pushed at once" in m["subject"]]) == 1
     assert len(list(client_of(e2e.ad).collection("matches").stream())) == 1
+
+
+def _send_alert_form(stack, **fields: str | list[str]) -> None:
+    """Fill and send the site's alert form, as a person does (a fresh form each time)."""
+    session = requests.Session()
+    home = session.get(f"{stack.ingest_url}/?lang=en", timeout=10)
+    token = re.findall(r'name="form_token" value="([^"]+)"', home.text)[0]
+    data = {"form_token": token, **fields}
+    sent = session.post(f"{stack.ingest_url}/forms/profile", data=data, timeout=10)
+    assert sent.status_code == 200 and "/forms/sent" in sent.url, sent.text
+
+
+def test_alert_form_sent_twice_then_unsubscribe_stops_every_email(e2e):
+    """Issue 14: the form sent twice (the natural way to change one's settings) gave two
+    profiles, two alerts per grant, and an alert after unsubscribing."""
+    address = "twice@cso.example.org"
+    form = {
+        "email": address,
+        "org_name": "Delta Rights Network",
+        "countries": ["KH"],
+        "applicant_type": "registered_ngo",
+        "language": "en",
+    }
+    _send_alert_form(e2e, **form)
+    e2e.confirm(address)
+    _send_alert_form(e2e, **{**form, "org_name": "Delta Rights Network (new settings)"})
+    [_, second] = e2e.wait_for_emails(
+        lambda m: m["to"] == [address] and m["categories"] == ["confirmation"], count=2
+    )
+    [url] = re.findall(r"https?://\S+/confirm\?token=\S+", second["text"])
+    assert requests.post(url, timeout=10).status_code == 200
+
+    key = _funder_key(e2e)
+    _post(e2e, "/grants", grant_body(title="First call after two forms", external_id="t-1"), key)
+    e2e.wait_for_emails(lambda m: "First call after two forms" in m["subject"])
+    time.sleep(3)  # window + relay + delivery: a second alert would have arrived by now
+    [alert] = _alerts_to(e2e, address)
+    assert "(new settings)" in alert["subject"]  # the newest form is the subscription
+
+    unsubscribe = alert["headers"]["List-Unsubscribe"].strip("<>")
+    one_click = requests.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}, timeout=10)
+    assert one_click.status_code == 200
+    _post(e2e, "/grants", grant_body(title="Second call after unsubscribe", external_id="t-2"), key)
+    time.sleep(3)
+    assert [m["subject"] for m in _alerts_to(e2e, address)] == [alert["subject"]]
+
+
+def test_the_schedule_commands_the_banner_prints_work_as_written(e2e):
+    """Pasted into a fresh terminal (no emulator variables set) at the repository root,
+    each printed command publishes its tick, and the digest it triggers arrives."""
+    from dev.demo import schedule_commands
+    from dev.services import REPO
+
+    address = "banner@cso.example.org"
+    _post(e2e, "/profiles", profile_body(email=address, language="en", frequency="weekly"))
+    e2e.confirm(address)
+    _post(e2e, "/grants", grant_body(title="Printed command news"), _funder_key(e2e))
+    clean = {k: v for k, v in e2e.env.items() if "EMULATOR_HOST" not in k}
+    clean.pop("GOOGLE_CLOUD_PROJECT", None)
+    for command in schedule_commands(e2e.ports, "grantmatch-e2e"):
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=REPO, env=clean, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("published "), done.stdout
+    [digest] = e2e.wait_for_emails(lambda m: m["categories"] == ["digest"])
+    assert digest["to"] == [address]

@@ -51,6 +51,11 @@ ENV = {
     "RATE_LIMIT_IP_WRITES": "100000",
     "RATE_LIMIT_IP_READS": "100000",
     "RATE_LIMIT_KEY_REQUESTS": "100000",
+    # The relay asks whether each published event was recorded 30 s after its publish:
+    # after a message failing every delivery has reached the dead-letter inbox (5 attempts
+    # at 1-2 s), so the dead-letter test sees that path alone, and before the notify-down
+    # test's patience runs out.
+    "HANDOFF_GRACE_SECONDS": "30",
 }
 
 
@@ -136,6 +141,23 @@ class FaultStack:
     def thaw(self, name: str) -> None:
         os.killpg(self.processes[name].pid, signal.SIGCONT)
 
+    def start_function(self, name: str) -> None:
+        """Start (again) one function's process, as `make dev`'s supervisor does."""
+        port = self.ports.functions[name]
+        self.processes[name] = procs.start(
+            function_command(name, port),
+            f"http://127.0.0.1:{port}/healthz",
+            LOGS / f"faults-{name}.log",
+            env=self.env,
+        )
+
+    def kill_function(self, name: str) -> None:
+        """Kill one function's whole process group (its port refuses connections)."""
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
     def sink_down(self) -> None:
         procs.stop(self.processes.pop("sink"))
 
@@ -207,13 +229,7 @@ def fault_stack(it_env: None) -> Iterator[FaultStack]:
         stack.start_pubsub()
         stack.start_sink()
         for name in FUNCTIONS:
-            port = ports.functions[name]
-            stack.processes[name] = procs.start(
-                function_command(name, port),
-                f"http://127.0.0.1:{port}/healthz",
-                LOGS / f"faults-{name}.log",
-                env=env,
-            )
+            stack.start_function(name)
         with (LOGS / "faults-relay.log").open("ab") as log:
             stack.processes["relay"] = subprocess.Popen(
                 relay_command(every=0.5),

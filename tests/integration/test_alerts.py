@@ -59,8 +59,9 @@ def test_matches_arriving_within_the_window_share_one_email(ad, bus, sink_url):
     assert _kinds(sink_url) == ["confirmation"]
     assert announce_due_alerts(ad) == 1  # one recipient, one announcement
     [due] = bus.events("notification-due")
-    assert on_notification_due(due, ad) == "sent"
-    assert on_notification_due(due, ad) == "nothing"  # redelivered: all three already told
+    assert on_notification_due(due, ad, due.parsed()) == "sent"
+    # Redelivered: all three were already told.
+    assert on_notification_due(due, ad, due.parsed()) == "nothing"
     [_, alert] = sink_messages(sink_url)
     assert alert["subject"] == "3 new grants for Delta Rights Network"
     statuses = {a.status for a in ad.alerts.of_recipient(PROFILE, pid, (PENDING, SENT))}
@@ -78,7 +79,7 @@ def test_two_flushes_of_one_batch_send_one_email(ad, bus, sink_url):
         now=ad.clock.now(),
     )
     other = new_event(event.parsed(), correlation_id="c-12345678", now=ad.clock.now())
-    assert [on_notification_due(e, ad) for e in (event, other)] == ["sent", "nothing"]
+    assert [on_notification_due(e, ad, e.parsed()) for e in (event, other)] == ["sent", "nothing"]
     assert _kinds(sink_url) == ["confirmation", "alerts"]
 
 
@@ -115,12 +116,12 @@ def test_deadline_reminder_is_sent_once_and_only_for_grants_closing_soon(
     tick = new_event(
         ScheduleTick(job=Job.DEADLINE_REMINDERS), correlation_id="c" * 8, now=ad.clock.now()
     )
-    assert on_schedule_tick(tick, ad) == 1
+    assert on_schedule_tick(tick, ad, tick.parsed()) == 1
     pump(ad, bus)
-    on_schedule_tick(tick, ad)  # again the same day
+    on_schedule_tick(tick, ad, tick.parsed())  # again the same day
     pump(ad, bus)
     _later(ad, 1, monkeypatch)
-    assert on_schedule_tick(tick, ad) == 0  # next day: already reminded
+    assert on_schedule_tick(tick, ad, tick.parsed()) == 0  # next day: already reminded
     reminders = [m for m in sink_messages(sink_url) if m["categories"] == ["reminder"]]
     assert len(reminders) == 1
     assert reminders[0]["subject"] == "Closing within a week: 1 grant that fits you"
@@ -209,3 +210,17 @@ def test_a_grant_narrowed_while_its_alert_waits_is_not_sent_to_whom_it_no_longer
     [_, digest] = sink_messages(sink_url)
     assert digest["subject"] == "Your weekly grants: 1 match"
     assert "Stays" in digest["text"] and "Narrows" not in digest["text"]
+
+
+def test_an_alert_puts_grants_closing_within_a_week_first_and_says_so(ad, bus, sink_url):
+    from shared.matching.screening import deadline_today
+
+    _confirmed_profile(ad, bus)
+    today = deadline_today(ad.clock.now())
+    new_grant(ad, title="Closes in two months", deadline=str(today + timedelta(days=60)))
+    new_grant(ad, title="Closes in three days", deadline=str(today + timedelta(days=3)))
+    pump(ad, bus)
+    [alert] = [m for m in sink_messages(sink_url) if m["categories"] == ["alerts"]]
+    for part in (alert["text"], alert["html"]):
+        assert part.index("Closes in three days") < part.index("Closes in two months")
+        assert "closes in 3 days" in part

@@ -7,7 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared.domain.events import EventName, ProfileCreated, encode, new_event
+from shared.domain.events import (
+    EventName,
+    InterestAccepted,
+    InterestExpressed,
+    ProfileCreated,
+    encode,
+    new_event,
+)
 from shared.runtime.consumer import consume
 
 
@@ -22,7 +29,11 @@ def _cloud_event(data: bytes, attributes: dict | None = None) -> SimpleNamespace
 
 def _recorder():
     calls = []
-    return calls, {EventName.PROFILE_CREATED: lambda envelope, ad: calls.append(envelope.id)}
+
+    def record(envelope, ad, payload: ProfileCreated) -> None:
+        calls.append(envelope.id)
+
+    return calls, {EventName.PROFILE_CREATED: record}
 
 
 def test_poison_message_is_dead_lettered_with_its_payload_and_reason(ad, bus):
@@ -50,6 +61,27 @@ def test_event_this_consumer_does_not_handle_is_dead_lettered(ad, bus):
     )
 
 
+def test_event_whose_payload_is_not_the_handlers_model_is_dead_lettered_unhandled(ad, bus):
+    calls = []
+
+    def accepted_only(envelope, ad, payload: InterestAccepted) -> None:
+        calls.append(payload)
+
+    event = new_event(
+        InterestExpressed(interest_id="i_1"), correlation_id="c-12345678", now=ad.clock.now()
+    )
+    handlers = {EventName.INTEREST_EXPRESSED: accepted_only}
+    outcome = consume(_cloud_event(*encode(event)), consumer="notify", handlers=handlers, ad=ad)
+    assert outcome == "dead-lettered" and calls == []
+    [message] = bus.pull("dead-letter")
+    assert message.message.attributes["dead_letter_consumer"] == "notify"
+    assert (
+        "takes InterestAccepted, not interest.expressed v1"
+        in message.message.attributes["dead_letter_reason"]
+    )
+    assert not ad.processed.was_processed("notify", event.id)
+
+
 def test_redelivered_event_runs_its_handler_once(ad):
     calls, handlers = _recorder()
     event = new_event(
@@ -75,7 +107,7 @@ def test_same_event_is_handled_once_per_consumer(ad):
 def test_failing_handler_is_not_marked_processed_so_redelivery_retries(ad):
     attempts = []
 
-    def flaky(envelope, _ad):
+    def flaky(envelope, _ad, payload: ProfileCreated):
         attempts.append(envelope.id)
         if len(attempts) == 1:
             raise RuntimeError("Firestore hiccup")

@@ -51,51 +51,53 @@ def _requests(sink_url: str) -> int:
 
 
 def test_sent_email_records_provider_message_id_and_event_id(ad, sink_url, created):
-    assert on_subscriber_created(created, ad) == "sent"
+    assert on_subscriber_created(created, ad, created.parsed()) == "sent"
     [email] = sink_messages(sink_url)
     record = _record(ad, created)
     assert record.status == "sent" and record.message_id == email["message_id"]
     assert record.sent_by_event == created.id and record.provider_status == 202
     assert email["tracking_settings"]["open_tracking"]["enable"] is False
     assert email["tracking_settings"]["click_tracking"]["enable"] is False
-    assert on_subscriber_created(created, ad) == "done"
+    assert on_subscriber_created(created, ad, created.parsed()) == "done"
     assert len(sink_messages(sink_url)) == 1
 
 
 def test_provider_500_then_202_sends_once(ad, sink_url, created):
     _faults(sink_url, {"status": 500})
-    assert on_subscriber_created(created, ad) == "sent"
+    assert on_subscriber_created(created, ad, created.parsed()) == "sent"
     assert len(sink_messages(sink_url)) == 1 and _requests(sink_url) == 2
 
 
 def test_rate_limit_is_retried_after_the_reset_time(ad, sink_url, created):
     _faults(sink_url, {"status": 429, "reset_in": 1})
-    assert on_subscriber_created(created, ad) == "sent"
+    assert on_subscriber_created(created, ad, created.parsed()) == "sent"
     assert len(sink_messages(sink_url)) == 1 and _requests(sink_url) == 2
 
 
 def test_provider_down_for_every_attempt_releases_the_claim_for_redelivery(ad, sink_url, created):
     _faults(sink_url, *[{"status": 503}] * 3)  # SENDGRID_MAX_ATTEMPTS=3 in tests
     with pytest.raises(TransientSendError):
-        on_subscriber_created(created, ad)
+        on_subscriber_created(created, ad, created.parsed())
     assert _record(ad, created).status == "retrying"
-    assert on_subscriber_created(created, ad) == "sent"  # Pub/Sub redelivers; provider back
+    assert (
+        on_subscriber_created(created, ad, created.parsed()) == "sent"
+    )  # Pub/Sub redelivers; provider back
     assert len(sink_messages(sink_url)) == 1
 
 
 def test_other_4xx_is_recorded_failed_and_not_retried(ad, sink_url, created):
     _faults(sink_url, {"status": 400})
-    assert on_subscriber_created(created, ad) == "failed"
+    assert on_subscriber_created(created, ad, created.parsed()) == "failed"
     record = _record(ad, created)
     assert record.status == "failed" and record.provider_status == 400
     assert _requests(sink_url) == 1  # no retry
-    assert on_subscriber_created(created, ad) == "done"
+    assert on_subscriber_created(created, ad, created.parsed()) == "done"
     assert sink_messages(sink_url) == []
 
 
 def test_sandbox_200_is_success(ad, sink_url, created):
     _faults(sink_url, {"status": 200})
-    assert on_subscriber_created(created, ad) == "sent"
+    assert on_subscriber_created(created, ad, created.parsed()) == "sent"
     assert _record(ad, created).provider_status == 200
     assert sink_messages(sink_url) == []  # sandbox mode delivers nothing
 
@@ -123,7 +125,7 @@ def test_every_call_has_a_timeout(ad, sink_url):
 def test_api_key_never_reaches_the_logs_or_the_errors(ad, sink_url, created, caplog):
     caplog.set_level(logging.DEBUG)
     _faults(sink_url, {"status": 403})
-    assert on_subscriber_created(created, ad) == "failed"
+    assert on_subscriber_created(created, ad, created.parsed()) == "failed"
     _faults(sink_url, {"status": 401})
     with pytest.raises(PermanentSendError) as caught:
         ad.sender.send(_any_email())
@@ -150,9 +152,11 @@ def test_crash_between_send_and_record_sends_nothing_more_within_the_lease(
 
     monkeypatch.setattr(ad.sender, "send", send_then_crash)
     with pytest.raises(SystemExit):
-        on_subscriber_created(created, ad)
+        on_subscriber_created(created, ad, created.parsed())
     monkeypatch.setattr(ad.sender, "send", real_send)
-    assert on_subscriber_created(created, ad) == "busy"  # Pub/Sub redelivers: nothing sent
+    assert (
+        on_subscriber_created(created, ad, created.parsed()) == "busy"
+    )  # Pub/Sub redelivers: nothing sent
     assert len(sink_messages(sink_url)) == 1
     # The residue the README states: once the lease expires, the relay re-announces the
     # cause and a second copy can go out, because SendGrid cannot tell it is a repeat.
@@ -175,9 +179,9 @@ def test_crash_after_record_finishes_marking_alerts_on_redelivery(ad, bus, sink_
 
     monkeypatch.setattr(ad.alerts, "mark_sent", crash_on_marking)
     with pytest.raises(SystemExit):
-        on_notification_due(due, ad)
+        on_notification_due(due, ad, due.parsed())
     monkeypatch.setattr(ad.alerts, "mark_sent", real_mark)
     assert [a.status for a in ad.alerts.of_recipient(PROFILE, pid)] == ["pending"]
-    assert on_notification_due(due, ad) == "done"  # redelivered: no second email...
+    assert on_notification_due(due, ad, due.parsed()) == "done"  # redelivered: no second email...
     assert ad.alerts.of_recipient(PROFILE, pid) == []  # ...and the marking is finished
     assert [m["categories"] for m in sink_messages(sink_url)] == [["confirmation"], ["alerts"]]

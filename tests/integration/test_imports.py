@@ -210,7 +210,9 @@ def test_imported_grants_are_matched_like_posted_ones(ad, bus):
         _mapped("elsewhere", sectors=["human-rights"], countries=["TH"], deadline=deadline),
     ]  # fmt: skip
     _import(ad, records)
-    matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
+    matched = [
+        m for e in bus.events("grant-published") for m in on_grant_published(e, ad, e.parsed())
+    ]
     assert [(ad.grants.get(m.grant_id).external_id, m.target_id) for m in matched] == [
         ("fits", profile.id)
     ]
@@ -236,7 +238,9 @@ def test_a_real_shaped_iati_file_for_indonesia_alerts_no_cambodian_profile(ad, b
     indonesia = _profile(ad, "ID", "id@cso.example.org")
     report = _import_file(ad, "iati", FIXTURES / "iati-maec-indonesia.xml")
     assert (report.created, report.rejected) == (2, 4)  # statuses 1 and 2; 3, 4, 5, 6 rejected
-    matched = [m for e in bus.events("grant-published") for m in on_grant_published(e, ad)]
+    matched = [
+        m for e in bus.events("grant-published") for m in on_grant_published(e, ad, e.parsed())
+    ]
     assert {m.target_id for m in matched} == {indonesia.id}
     assert cambodia.id not in {m.target_id for m in matched}
 

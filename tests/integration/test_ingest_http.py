@@ -136,3 +136,49 @@ def test_wrong_method_is_a_json_405_that_says_what_is_allowed(client):
     response = client.get("/grants")
     assert response.status_code == 405 and response.json["error"]["code"] == "method_not_allowed"
     assert "POST" in {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+# -- small hostile bodies: a clear 400, never a 500 ------------------------------------
+NESTED_1000 = "[" * 1000 + "]" * 1000  # about 2 KB
+DIGITS_5000 = "9" * 5000  # past Python's limit for converting a string to an int
+
+
+@pytest.mark.parametrize("path", ["/profiles", "/projects", "/erasure-requests", "/grants"])
+def test_json_nested_1000_deep_is_a_400_that_says_so(client, funder_key, ad, path):
+    body = '{"title": ' + NESTED_1000 + "}"
+    response = client.post(
+        path, data=body, content_type="application/json", headers=_auth(funder_key)
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "malformed_request"
+    assert "nested" in response.json["error"]["message"]
+    for collection in ("profiles", "projects", "grants", "erasure_requests"):
+        assert list(client_of(ad).collection(collection).stream()) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [("/profiles", "email"), ("/grants", "amount_min"), ("/projects", "title")]
+)
+def test_a_number_of_5000_digits_is_a_400_that_says_so(client, funder_key, ad, path, field):
+    body = '{"' + field + '": ' + DIGITS_5000 + "}"
+    response = client.post(
+        path, data=body, content_type="application/json", headers=_auth(funder_key)
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "malformed_request"
+    assert "digits" in response.json["error"]["message"]
+    assert DIGITS_5000[:50] not in response.get_data(as_text=True)
+
+
+def test_an_import_nested_1000_deep_is_a_400_that_says_so(client, funder_key, ad):
+    body = '{"grants": [{"id": "deep-1", "title": ' + NESTED_1000 + "}]}"
+    response = client.post(
+        "/grants/import?format=360giving",
+        data=body,
+        content_type="application/json",
+        headers=_auth(funder_key),
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "malformed_file"
+    assert "nested" in response.json["error"]["message"]
+    assert list(client_of(ad).collection("grants").stream()) == []

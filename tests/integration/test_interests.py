@@ -18,6 +18,7 @@ from tests.builders import NOW
 from tests.conftest import sink_messages
 from tests.integration.pipeline import pump
 from tests.integration.records import stored_project
+from tests.real_adapters import client_of
 
 CSO = "team@laomedia.example.org"
 FUNDER = "grants@mekongfund.example.org"
@@ -232,6 +233,29 @@ def test_the_interest_form_needs_the_sessions_token_and_keeps_values_on_error(
     out = client.post("/forms/sign-out", base_url=HTTPS)
     assert out.status_code == 303 and f"{COOKIE}=;" in out.headers["Set-Cookie"]
     assert client.get(url, base_url=HTTPS).status_code == 303  # back to the sign-in
+
+
+def test_sign_out_ends_the_session_on_the_server_so_a_captured_cookie_is_signed_out(
+    client, ad, funder, project, ingest_app
+):
+    client.post("/forms/sign-in", data={"api_key": funder.api_key}, base_url=HTTPS)
+    captured = client.get_cookie(COOKIE).value
+    replay = ingest_app.test_client()  # another browser, the copied cookie
+    replay.set_cookie(COOKIE, captured)
+    url = f"/forms/interest/{project}?lang=en"
+    page = replay.get(url, base_url=HTTPS)
+    assert page.status_code == 200
+    [csrf] = re.findall(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
+
+    assert client.post("/forms/sign-out", base_url=HTTPS).status_code == 303
+
+    again = replay.get(url, base_url=HTTPS)
+    assert again.status_code == 303 and again.headers["Location"].endswith("#sign-in")
+    told = replay.post(url, data={"message": "Hi", "csrf": csrf}, base_url=HTTPS)
+    assert told.status_code == 303 and told.headers["Location"].endswith("#sign-in")
+    listing = replay.get("/projects?lang=en", headers=HTML, base_url=HTTPS)
+    assert "Signed in as" not in listing.get_data(as_text=True)
+    assert list(client_of(ad).collection("interests").stream()) == []
 
 
 def test_the_interest_page_of_a_funder_without_contact_explains_instead_of_asking(

@@ -43,6 +43,11 @@ def _grant_event(ad, grant_id):
     return new_event(payload, correlation_id="c-grant-1", now=ad.clock.now())
 
 
+def _grant_published(ad, grant_id):
+    event = _grant_event(ad, grant_id)
+    return on_grant_published(event, ad, event.parsed())
+
+
 def _matches(ad) -> list[dict]:
     return [s.to_dict() for s in client_of(ad).collection("matches").stream()]
 
@@ -55,7 +60,7 @@ def test_new_grant_matches_fitting_profiles_and_projects_only(ad, bus):
     grant_id = _grant(ad).id
     bus.pull("match-found")  # discard: nothing matched before the grant existed
 
-    matches = on_grant_published(_grant_event(ad, grant_id), ad)
+    matches = _grant_published(ad, grant_id)
 
     assert {(m.target_kind.value, m.target_id) for m in matches} == {
         ("profile", fits_profile),
@@ -70,7 +75,7 @@ def test_new_grant_matches_fitting_profiles_and_projects_only(ad, bus):
 def test_worldwide_grant_reaches_every_country(ad):
     profile_id = _profile(ad, countries=["MM"], sectors=["digital-security"]).id
     grant_id = _grant(ad, countries=[]).id
-    matches = on_grant_published(_grant_event(ad, grant_id), ad)
+    matches = _grant_published(ad, grant_id)
     assert [m.target_id for m in matches] == [profile_id]
 
 
@@ -78,8 +83,8 @@ def test_redelivered_grant_event_creates_no_second_match(ad, bus):
     _profile(ad)
     grant_id = _grant(ad).id
     event = _grant_event(ad, grant_id)
-    on_grant_published(event, ad)
-    on_grant_published(event, ad)
+    on_grant_published(event, ad, event.parsed())
+    on_grant_published(event, ad, event.parsed())
     assert len(_matches(ad)) == 1
     announced = bus.events("match-found")
     # Same cause, same match: the announcement carries the same event id both times.
@@ -95,7 +100,7 @@ def test_new_project_finds_open_grants_including_worldwide_and_rolling(ad):
     event = new_event(
         ProjectSubmitted(project_id=project_id), correlation_id="c-proj-1", now=ad.clock.now()
     )
-    matches = on_project_submitted(event, ad)
+    matches = on_project_submitted(event, ad, event.parsed())
     assert {m.grant_id for m in matches} == {regional, worldwide}
 
 
@@ -105,7 +110,7 @@ def test_new_profile_finds_open_grants(ad):
     event = new_event(
         ProfileCreated(profile_id=profile_id), correlation_id="c-prof-1", now=ad.clock.now()
     )
-    assert [m.grant_id for m in on_profile_created(event, ad)] == [grant_id]
+    assert [m.grant_id for m in on_profile_created(event, ad, event.parsed())] == [grant_id]
 
 
 def test_event_for_a_deleted_grant_is_a_no_op(ad):
@@ -114,13 +119,13 @@ def test_event_for_a_deleted_grant_is_a_no_op(ad):
         correlation_id="c-1234567",
         now=ad.clock.now(),
     )
-    assert on_grant_published(event, ad) == []
+    assert on_grant_published(event, ad, event.parsed()) == []
 
 
 def test_stored_match_carries_the_engine_score_and_reasons(ad):
     project_id = _project(ad, country="LA", amount_needed=25000, currency="USD").id
     grant_id = _grant(ad).id
-    (match,) = on_grant_published(_grant_event(ad, grant_id), ad)
+    (match,) = _grant_published(ad, grant_id)
     stored = ad.matches.get(match.id)
     assert stored.target_id == project_id
     assert 0 < stored.score <= 1
@@ -132,5 +137,5 @@ def test_closed_grant_reads_no_candidates(ad):
     _profile(ad, countries=["KH"])
     grant_id = _grant(ad, deadline="2020-01-01").id
     reads_before = documents_read(ad)
-    assert on_grant_published(_grant_event(ad, grant_id), ad) == []
+    assert _grant_published(ad, grant_id) == []
     assert documents_read(ad) == reads_before

@@ -6,6 +6,7 @@ counted where shared/web/rate_limit/hook.py says."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -14,9 +15,9 @@ from shared.adapters.firestore.subscribers import PROFILES
 from shared.runtime.config import get_settings
 from shared.services.funders import create_funder
 from shared.web.app import create_app
-from tests.builders import grant_body, profile_body
+from tests.builders import NOW, grant_body, profile_body
 from tests.integration.records import stored_project
-from tests.real_adapters import client_of
+from tests.real_adapters import FixedClock, client_of
 
 
 @pytest.fixture
@@ -104,6 +105,26 @@ def test_a_funder_key_has_its_own_allowance(client, ad, limits):
         client.post("/profiles", json=profile_body(), headers=_from("198.51.100.7")).status_code
         == 201
     )
+
+
+def test_a_burst_straddling_the_turn_of_the_minute_gets_the_limit_not_twice_it(
+    client, ad, limits, monkeypatch
+):
+    limits(rate_limit_key_requests=3, rate_limit_window_seconds=60)
+    key = create_funder(ad, "Burst Foundation").api_key
+    headers = {**_from("198.51.100.7"), "Authorization": f"Bearer {key}"}
+
+    def post_at(second: int):
+        monkeypatch.setattr(ad, "clock", FixedClock(NOW + timedelta(seconds=second)))
+        body = grant_body(external_id=f"burst-{second}")
+        return client.post("/grants", json=body, headers=headers)
+
+    # Three posts just before 12:01 and three just after: a fixed window took all six.
+    responses = [post_at(second) for second in (50, 55, 59, 61, 65, 70)]
+    assert [r.status_code for r in responses] == [201, 201, 201, 429, 429, 429]
+    assert responses[3].headers["Retry-After"] == "50"  # when the post of :50 is a minute old
+    assert post_at(110).status_code == 429
+    assert post_at(111).status_code == 201
 
 
 def test_health_checks_are_never_limited(client, limits):

@@ -209,3 +209,13 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(client):
     [wrapper] = set(re.findall(r'<div class="hp" aria-hidden="true">', html))
     assert wrapper
     assert re.search(r'name="website" value="" tabindex="-1" autocomplete="off"', html)
+
+
+def test_a_new_project_is_shown_to_funders_only_unless_the_cso_chooses_otherwise(client, ad):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    checked = re.findall(r'name="visibility" value="(\w+)"[^>]*checked', html)
+    assert checked == ["funders"]
+    form = [(k, v) for k, v in _project_form(client) if k != "visibility"]
+    client.post("/forms/project", data=MultiDict(form))
+    [stored] = _projects(ad)
+    assert stored["visibility"] == "funders"

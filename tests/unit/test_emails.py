@@ -285,3 +285,20 @@ def test_change_notice_is_in_the_readers_language():
     profile = Recipient.of_profile(b.profile(language="vi"))
     email = emails.render_changes(profile, [_change(profile, "Radio")], LINKS, "r")
     assert "Quốc gia: Campuchia, Lào → Campuchia" in email.text
+
+
+def test_what_speaks_against_a_match_is_said_apart_from_why_it_fits():
+    grant = b.grant(amount_min=5000, amount_max=10000, currency="USD")
+    match = evaluate(
+        grant, b.profile(amount_min=60000, amount_max=90000, currency="USD"), b.today()
+    )
+    assert match is not None and any(" is above " in r for r in match.reasons)
+    profile = b.profile(amount_min=60000, amount_max=90000, currency="USD", language="en")
+    item = match_item(Recipient.of_profile(profile), grant, match, LINKS, b.today())
+    assert "Amount: you need more than this grant gives" not in item.reasons
+    assert item.concerns == ["Amount: you need more than this grant gives"]
+    email = emails.render_alerts(Recipient.of_profile(profile), [item], LINKS, "ref")
+    for part in (email.text, email.html):
+        fits, against = part.split("Why it fits:")[1].split("Keep in mind:")
+        assert "you need more than this grant gives" in against
+        assert "you need more than this grant gives" not in fits

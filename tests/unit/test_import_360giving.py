@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from shared.importers import read_records, threesixtygiving
+from shared.importers import date_order, read_records
 from shared.importers.records import FileNote, ImportOptions, SourceFormatError
 from tests.import_fixtures import mapped, read_fixture, rejected
 
@@ -122,6 +122,22 @@ def test_broken_json_stops_the_read_after_the_records_before_it():
     assert first.submission.external_id == "a"
     with pytest.raises(SourceFormatError, match=r"after grants\[0\]: not valid JSON"):
         next(records)
+
+
+def test_json_nested_deeper_than_a_grant_can_be_is_a_format_error_not_a_recursion():
+    body = b'{"grants": [{"id": "a", "title": "A", "awardDate": "2026-01-01"}, {"id": "b", '
+    body += b'"title": ' + b"[" * 1000 + b"]" * 1000 + b"}]}"
+    records = read_records("360giving", io.BytesIO(body))
+    assert next(records).submission.external_id == "a"
+    with pytest.raises(SourceFormatError, match=r"after grants\[0\]: nested deeper than 64"):
+        next(records)
+
+
+def test_a_grant_that_is_not_an_object_is_rejected_not_an_error():
+    body = b'{"grants": [[1], 2, "x", {"id": "a", "title": "A", "awardDate": "2026-01-01"}]}'
+    records = list(read_records("360giving", io.BytesIO(body)))
+    assert [r.reason for r in records[:3]] == ["is not a JSON object"] * 3
+    assert records[3].submission.external_id == "a"
 
 
 def test_a_csv_without_an_identifier_column_is_a_format_error():
@@ -235,7 +251,7 @@ def test_a_date_that_does_not_fit_the_files_order_is_rejected_within_a_summary()
 
 
 def test_records_held_until_the_order_is_known_are_released_when_too_many_wait(monkeypatch):
-    monkeypatch.setattr(threesixtygiving, "MAX_HELD_FOR_DATE_ORDER", 2)
+    monkeypatch.setattr(date_order, "MAX_HELD_FOR_DATE_ORDER", 2)
     records = list(read_records("360giving", _dated_csv(
         ("05/06/2014", ""), ("03/02/2014", ""), ("04/02/2014", ""), ("25/06/2014", "")
     )))  # fmt: skip

@@ -77,10 +77,12 @@ def test_project_contact_email_must_be_an_address():
     assert _fields(exc) == {"contact_email"}
 
 
-def test_project_visibility_defaults_to_private():
+def test_project_visibility_defaults_to_funders_only():
+    """A CSO submits a project to be found by funders; the public (in some of the
+    region's countries, the authorities too) sees it only if the CSO says so."""
     body = project_body()
     del body["visibility"]
-    assert ProjectSubmission(**body).visibility == "private"
+    assert ProjectSubmission(**body).visibility == "funders"
 
 
 def test_profile_needs_a_country():
@@ -99,6 +101,69 @@ def test_control_characters_are_refused_in_text():
     with pytest.raises(ValidationError) as exc:
         GrantSubmission(**grant_body(description="bell\x07"))
     assert _fields(exc) == {"description"}
+
+
+def _refused_field(title: str) -> list[dict]:
+    with pytest.raises(ValidationError) as exc:
+        GrantSubmission(**grant_body(title=title))
+    return [e for e in exc.value.errors() if e["loc"] == ("title",)]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\u200b\u200b\u200b",  # zero-width spaces
+        " \u200b \u200c\u200d ",  # spaces, a zero-width space, non-joiner and joiner
+        "\u2060\ufeff\u00ad",  # word joiner, zero-width no-break space, soft hyphen
+        "\u2800\u3164",  # braille blank, Hangul filler: they draw nothing either
+    ],
+)
+def test_a_title_of_only_invisible_characters_is_blank_like_one_of_spaces(title):
+    [error] = _refused_field(title)
+    assert error["type"] == _refused_field("   ")[0]["type"] == "string_too_short"
+
+
+def _hex(code: int) -> str:
+    return f"U+{code:04X}"
+
+
+@pytest.mark.parametrize("code", [*range(0x202A, 0x202F), *range(0x2066, 0x206A)], ids=_hex)
+def test_bidirectional_overrides_embeddings_and_isolates_are_refused(code):
+    [error] = _refused_field(f"Grant for {chr(code)}gnp.exe")
+    assert "bidirectional" in error["msg"]
+
+
+@pytest.mark.parametrize("code", [0xE0001, 0xE0020, 0xE0041, 0xE007F], ids=_hex)
+def test_tag_characters_are_refused_as_hidden_text(code):
+    [error] = _refused_field(f"Digital safety{chr(code)}")
+    assert "tag" in error["msg"]
+
+
+def test_an_emoji_flag_written_with_tag_characters_is_kept():
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    title = f"Grants from {scotland} Scotland"
+    assert GrantSubmission(**grant_body(title=title)).title == title
+
+
+@pytest.mark.parametrize("code", [0xFDD0, 0xFDEF, 0xFFFE, 0xFFFF, 0x1FFFE, 0x10FFFF], ids=_hex)
+def test_noncharacters_are_refused(code):
+    [error] = _refused_field(f"Digital{chr(code)} safety")
+    assert "noncharacter" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\u179f\u17bb\u179c\u178f\u17d2\u1790\u17b7\u200b\u1797\u17b6\u1796",  # Khmer, ZWSP
+        "\u1019\u103c\u1014\u103a\u200c\u1019\u102c",  # Burmese with a zero-width non-joiner
+        "\u0e04\u0e27\u0e32\u0e21\u200b\u0e1b\u0e25\u0e2d\u0e14\u0e20\u0e31\u0e22",  # Thai, ZWSP
+        "\u0e84\u0ea7\u0eb2\u0ea1\u200d\u0e9b\u0ead\u0e94",  # Lao with a zero-width joiner
+        "Women in tech \U0001f469\u200d\U0001f4bb",  # an emoji joined by ZWJ
+        "\u05e2\u05de\u05d5\u05ea\u05d4\u200f (NGO)",  # a right-to-left mark is not an override
+    ],
+)
+def test_zero_width_characters_inside_real_text_are_kept_as_sent(title):
+    assert GrantSubmission(**grant_body(title=title)).title == title
 
 
 def test_zawgyi_burmese_is_converted_to_unicode():

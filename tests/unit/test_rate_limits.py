@@ -1,13 +1,22 @@
-"""Who a request counts against, and the fixed windows it is counted in."""
+"""Who a request counts against, the fixed windows it is counted in, and the sliding
+window over them that decides."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shared.web.rate_limit.hook import EXEMPT, KEY_ENDPOINTS, LINK_ENDPOINTS, SESSION_ENDPOINTS
-from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subject_of, window_for
+from shared.web.rate_limit.policy import (
+    Bucket,
+    WindowCount,
+    bearer_key_id,
+    client_ip,
+    sliding_window_for,
+    subject_of,
+    window_for,
+)
 
 KEY = "gm_0123456789abcdef_" + "A" * 43
 
@@ -70,3 +79,64 @@ def test_windows_are_fixed_and_ids_deterministic_without_the_address_in_clear():
     assert first.resets_at == datetime(2026, 11, 29, 12, 1, tzinfo=UTC)
     assert first.retry_after(at) == 50
     assert first.expire_at > first.resets_at
+
+
+MINUTE = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def _at(second: float) -> datetime:
+    return MINUTE + timedelta(seconds=second)
+
+
+def test_a_sliding_window_reads_the_fixed_window_of_now_and_the_one_before():
+    window = sliding_window_for(Bucket.KEY, "0123456789abcdef", 120, 60, _at(61.5))
+    assert (
+        window.current.counter_id
+        == window_for(Bucket.KEY, "0123456789abcdef", 120, 60, _at(61.5)).counter_id
+    )
+    assert (
+        window.previous.counter_id
+        == window_for(Bucket.KEY, "0123456789abcdef", 120, 60, _at(1)).counter_id
+    )
+    assert window.counter_ids == [window.previous.counter_id, window.current.counter_id]
+    assert window.tick == 1  # a sixtieth of the window: the second of the minute
+    assert window.current.expire_at > window.current.resets_at + timedelta(seconds=60)
+
+
+def _admit(seconds: list[float]) -> WindowCount:
+    """A minute's window after admitting a request at each of `seconds` (within it)."""
+    stored = WindowCount()
+    for second in seconds:
+        stored = sliding_window_for(Bucket.KEY, "k", 3, 60, _at(second)).with_request(
+            stored, _at(second)
+        )
+    return stored
+
+
+def test_a_burst_straddling_the_turn_of_the_window_is_held_to_the_limit():
+    before_the_turn = _admit([50, 55, 59])  # three of three just before 12:01
+
+    after = sliding_window_for(Bucket.KEY, "k", 3, 60, _at(61))
+    assert after.load(before_the_turn, WindowCount(), _at(61)) == 3
+    assert not after.has_room(before_the_turn, WindowCount(), _at(61))
+    # The post of 12:00:50 (its tick ends at :51) stops counting a window later.
+    assert after.retry_after(before_the_turn, WindowCount(), _at(61)) == 50
+    later = sliding_window_for(Bucket.KEY, "k", 3, 60, _at(111))
+    assert not later.has_room(before_the_turn, WindowCount(), _at(110.9))
+    assert later.has_room(before_the_turn, WindowCount(), _at(111))
+
+
+def test_the_latest_tick_counts_until_its_latest_request_is_a_window_old():
+    stored = _admit([30.2])  # tick 30 ends at :31, but its latest request came at :30.2
+    window = sliding_window_for(Bucket.KEY, "k", 1, 60, _at(90))
+    assert window.load(stored, WindowCount(), _at(90.1)) == 1
+    assert window.load(stored, WindowCount(), _at(90.2)) == 0
+
+
+def test_retry_after_is_when_enough_of_the_oldest_are_a_window_old_and_never_past_it():
+    stored = _admit([10, 20, 30])
+    window = sliding_window_for(Bucket.KEY, "k", 3, 60, _at(30))
+    # The post of :10 (its tick ends at :11) stops counting at 12:01:11.
+    assert window.retry_after(WindowCount(), stored, _at(30)) == 41
+    crowded = sliding_window_for(Bucket.KEY, "k", 1, 60, _at(30))
+    assert crowded.retry_after(WindowCount(), stored, _at(30)) == 60  # all three must go

@@ -73,6 +73,20 @@ def test_each_bad_field_gets_a_message_a_person_can_act_on():
     }
 
 
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("\u200b\u200b", "Please fill this in."),  # only zero-width spaces: blank
+        ("Grant\u202e", "Remove the control characters from this text."),  # bidi override
+        ("Grant\U000e0041", "Remove the control characters from this text."),  # tag
+        ("Grant\ufdd0", "Remove the control characters from this text."),  # noncharacter
+        ("Grant\x07", "Remove the control characters from this text."),
+    ],
+)
+def test_invisible_and_unsafe_characters_get_a_message_to_act_on(title, message):
+    assert _errors(MultiDict([("title", title)]), ProjectSubmission)["title"] == message
+
+
 def test_rules_across_fields_land_on_the_field_to_fix():
     base = [("email", "a@b.org"), ("org_name", "A"), ("countries", "KH")]
     base.append(("applicant_type", "network"))

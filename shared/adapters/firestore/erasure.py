@@ -14,7 +14,7 @@ from shared.adapters.firestore.alerts import alert_ref, alert_refs_of_recipient
 from shared.adapters.firestore.common import FirestoreStore, delete_all
 from shared.adapters.firestore.funders import contact_ref, contacts_with_address
 from shared.adapters.firestore.interests import interest_refs_in_project
-from shared.adapters.firestore.ledgers import add_outbox
+from shared.adapters.firestore.ledgers import add_outbox, handoff_refs_naming
 from shared.adapters.firestore.matches import match_refs_of_target
 from shared.adapters.firestore.notifications import (
     notification_refs_caused_by,
@@ -63,6 +63,9 @@ class FirestoreErasure(FirestoreStore):
         """Delete everything kept about these recipients and the address's pending
         erasure requests; returns how many documents."""
         refs = [ref for kind, rid in recipients for ref in self._documents_of(kind, rid)]
+        # Events still awaited from a consumer name these ids: forget them too (a consumer
+        # that meets a deleted id does nothing anyway).
+        refs += handoff_refs_naming(self._db, sorted({ref.id for ref in refs}))
         refs += self._requests_for(email)
         # The same document can be reached twice (an interest email is the project's own
         # notification and one its interest caused): delete each once.

@@ -16,6 +16,7 @@ from shared.domain.recipients import Recipient
 FUNDERS = "funders"
 FUNDER_CONTACTS = "funder_contacts"  # private: kept apart from anything a funder API shows
 API_KEYS = "api_keys"
+REVOKED_SESSIONS = "revoked_sessions"  # funder web sessions signed out before they expire (TTL)
 
 
 class FirestoreFunders(FirestoreStore):
@@ -71,6 +72,17 @@ class FirestoreFunders(FirestoreStore):
             created_at=data["created_at"],
             revoked_at=data.get("revoked_at"),
         )
+
+    def revoke_session(self, sid: str, funder_id: str, now: datetime, expire_at: datetime) -> None:
+        """Remember that a web session was signed out, until it would have expired anyway
+        (Firestore TTL deletes the record then)."""
+        self._db.collection(REVOKED_SESSIONS).document(sid).set(
+            {"funder_id": funder_id, "revoked_at": now, "expire_at": expire_at}
+        )
+
+    def session_revoked(self, sid: str) -> bool:
+        """True if the web session `sid` was signed out."""
+        return self._db.collection(REVOKED_SESSIONS).document(sid).get().exists
 
     def revoke_api_key(self, key_id: str, now: datetime) -> bool:
         """Mark a key revoked; False if there is no such key."""

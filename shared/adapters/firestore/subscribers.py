@@ -205,6 +205,45 @@ class FirestoreSubscribers(FirestoreStore):
         with contextlib.suppress(gexc.NotFound):
             ref.update({"unsubscribed_at": now})
 
+    # -- one subscriber per address (by the address's keyed hash) ------------------------
+    def with_address_key(self, email_key: str) -> list[tuple[RecipientKind, str]]:
+        """Every profile and project whose address has this keyed hash, by id."""
+        profiles = self._db.collection(PROFILES).where(
+            filter=FieldFilter("email_key", "==", email_key)
+        )
+        projects = self._db.collection(PROJECTS).where(
+            filter=FieldFilter("email_key", "==", email_key)
+        )
+        found = [(RecipientKind.PROFILE, s.id) for s in profiles.select([]).stream()]
+        found += [(RecipientKind.PROJECT, s.id) for s in projects.select([]).stream()]
+        return sorted(found)
+
+    def retire_profile(self, profile_id: str, superseded_by: str, now: datetime) -> None:
+        """End a profile that a newer confirmed one of the same address replaced: it gets
+        no more email (as if unsubscribed), and says which profile replaced it."""
+        ref = self._db.collection(PROFILES).document(profile_id)
+        with contextlib.suppress(gexc.NotFound):
+            ref.update({"unsubscribed_at": now, "superseded_by": superseded_by})
+
+    def address_records(self) -> Iterator[tuple[RecipientKind, str, str, str]]:
+        """(kind, id, address, stored keyed hash or "") of every profile and project,
+        for the migration that indexes and deduplicates them."""
+        # One literal query per collection, so tests/contract can read each of them.
+        profiles = self._db.collection(PROFILES).select(["email", "email_key"]).stream()
+        for snap in profiles:
+            data = snap.to_dict() or {}
+            yield RecipientKind.PROFILE, snap.id, data.get("email", ""), data.get("email_key", "")
+        projects = self._db.collection(PROJECTS).select(["contact_email", "email_key"]).stream()
+        for snap in projects:
+            data = snap.to_dict() or {}
+            email = data.get("contact_email", "")
+            yield RecipientKind.PROJECT, snap.id, email, data.get("email_key", "")
+
+    def set_email_key(self, kind: RecipientKind, subscriber_id: str, email_key: str) -> None:
+        """Store the keyed hash of a profile's or project's address."""
+        with contextlib.suppress(gexc.NotFound):
+            subscriber_ref(self._db, kind, subscriber_id).update({"email_key": email_key})
+
 
 # -- for the stores that pledge to a project or erase a recipient --------------------------
 def subscriber_ref(db: firestore.Client, kind: RecipientKind, subscriber_id: str) -> Any:

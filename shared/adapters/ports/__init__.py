@@ -29,6 +29,7 @@ from shared.adapters.ports.bus import (
     SendReceipt,
     TransientSendError,
 )
+from shared.adapters.ports.ledgers import OutboxLedger, ProcessedEvents, RateCounters
 from shared.adapters.ports.records import (
     MAX_GRANTS_PER_BATCH,
     Alert,
@@ -40,12 +41,14 @@ from shared.adapters.ports.records import (
     ErasureRequestRecord,
     GrantVersion,
     GrantWrite,
+    Handoff,
     HarvestProgress,
     NotificationClaim,
     NotificationRecord,
     NotificationStatus,
     SaveOutcome,
     StoredCall,
+    WindowCount,
     alert_id,
 )
 from shared.adapters.ports.stores import (
@@ -57,9 +60,6 @@ from shared.adapters.ports.stores import (
     InterestStore,
     MatchStore,
     NotificationStore,
-    OutboxLedger,
-    ProcessedEvents,
-    RateCounters,
     SubscriberStore,
 )
 
@@ -81,6 +81,7 @@ __all__ = [
     "GrantStore",
     "GrantVersion",
     "GrantWrite",
+    "Handoff",
     "HarvestProgress",
     "HarvestStore",
     "InterestStore",
@@ -101,5 +102,6 @@ __all__ = [
     "StoredCall",
     "SubscriberStore",
     "TransientSendError",
+    "WindowCount",
     "alert_id",
 ]

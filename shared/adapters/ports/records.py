@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -196,3 +197,21 @@ class StoredCall:
     source_id: str
     checksum: str
     open: bool
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """One fixed window's counter as stored: admitted requests per tick, and when the
+    latest came (Unix seconds)."""
+
+    ticks: Mapping[int, int] = field(default_factory=dict)
+    last_seen: float = 0.0
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A published event whose consumers have not all been seen to record it yet."""
+
+    envelope: Envelope
+    published_at: datetime
+    announcements: int  # how many times it was published again since

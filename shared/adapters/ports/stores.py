@@ -58,6 +58,14 @@ class FunderStore(Protocol):
         """A key by id."""
         ...
 
+    def revoke_session(self, sid: str, funder_id: str, now: datetime, expire_at: datetime) -> None:
+        """Remember that a web session was signed out, until it would have expired anyway."""
+        ...
+
+    def session_revoked(self, sid: str) -> bool:
+        """True if the web session `sid` was signed out."""
+        ...
+
     def revoke_api_key(self, key_id: str, now: datetime) -> bool:
         """Mark a key revoked; False if there is no such key."""
         ...
@@ -161,6 +169,23 @@ class SubscriberStore(Protocol):
     def get_recipient(self, kind: RecipientKind, recipient_id: str) -> Recipient | None:
         """A profile, a project's contact or a funder's contact (with its funder's
         name), as a recipient; None if it (or, for a funder, its contact) is missing."""
+        ...
+
+    def with_address_key(self, email_key: str) -> list[tuple[RecipientKind, str]]:
+        """Every profile and project whose address has this keyed hash, sorted."""
+        ...
+
+    def retire_profile(self, profile_id: str, superseded_by: str, now: datetime) -> None:
+        """End a profile replaced by a newer confirmed one of its address (no more
+        email, as if unsubscribed; `superseded_by` names the newer one)."""
+        ...
+
+    def address_records(self) -> Iterator[tuple[RecipientKind, str, str, str]]:
+        """(kind, id, address, stored keyed hash or "") of every profile and project."""
+        ...
+
+    def set_email_key(self, kind: RecipientKind, subscriber_id: str, email_key: str) -> None:
+        """Store the keyed hash of a profile's or project's address."""
         ...
 
     def confirm_recipient(
@@ -348,42 +373,6 @@ class NotificationStore(Protocol):
 
     def stale(self, now: datetime, limit: int) -> list[NotificationRecord]:
         """Records still `sending` whose lease ended before `now` (their sender died)."""
-        ...
-
-
-class OutboxLedger(Protocol):
-    """Events stored with their documents, waiting for Pub/Sub to confirm them."""
-
-    def pending(self, older_than: datetime, limit: int) -> list[Envelope]:
-        """Events written before `older_than`, oldest first."""
-        ...
-
-    def published(self, event_id: str) -> None:
-        """Drop an event Pub/Sub accepted."""
-        ...
-
-    def published_many(self, event_ids: list[str]) -> None:
-        """Drop many events Pub/Sub accepted."""
-        ...
-
-
-class ProcessedEvents(Protocol):
-    """Which consumer finished which event (kept for a TTL)."""
-
-    def was_processed(self, consumer: str, event_id: str) -> bool:
-        """True if `consumer` finished `event_id`."""
-        ...
-
-    def mark_processed(self, consumer: str, event_id: str, now: datetime, ttl: timedelta) -> None:
-        """Remember that `consumer` finished `event_id`, until now + ttl."""
-        ...
-
-
-class RateCounters(Protocol):
-    """Fixed-window request counters."""
-
-    def count(self, counter_id: str, expire_at: datetime) -> int:
-        """Add one to a window's counter atomically; the new count."""
         ...
 
 

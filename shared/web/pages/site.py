@@ -176,7 +176,7 @@ def home_page(
 ) -> Response:
     """The web form: submit a project, or ask for grant alerts. A new form starts with
     the page's language for emails, the API's defaults (private, instant) chosen."""
-    defaults = MultiDict({"language": language, "visibility": "private", "frequency": "instant"})
+    defaults = MultiDict({"language": language, "visibility": "funders", "frequency": "instant"})
     _ = translations(language).gettext
     return _render(
         "home",

@@ -1,5 +1,6 @@
-"""Rate limits at the HTTP edge: count every request in its Firestore window before the
-route runs, and answer 429 with Retry-After once the window is full.
+"""Rate limits at the HTTP edge: before the route runs, read the request's sliding window
+from Firestore, count the request if there is room, and answer 429 with Retry-After
+(when enough of the oldest requests are a window old) if there is not.
 
 Which allowance a route uses is decided here, by endpoint: the routes that act for a
 funder count against its key (the API's Bearer key; on the projects page and the
@@ -19,7 +20,13 @@ from flask import Flask, Request, request
 from shared.domain.errors import RateLimited
 from shared.runtime.bootstrap import Adapters
 from shared.web.funder_session import COOKIE, session_signer
-from shared.web.rate_limit.policy import Bucket, bearer_key_id, client_ip, subject_of, window_for
+from shared.web.rate_limit.policy import (
+    Bucket,
+    bearer_key_id,
+    client_ip,
+    sliding_window_for,
+    subject_of,
+)
 
 log = logging.getLogger(__name__)
 #: Endpoints a load balancer or a client generator polls: never limited.
@@ -67,7 +74,7 @@ def _limit(ad: Adapters, bucket: Bucket) -> int:
 
 
 def check_rate_limit(ad: Adapters) -> None:
-    """Count the current request; raise RateLimited if its window is already full."""
+    """Count the current request; raise RateLimited if its sliding window is full."""
     settings = ad.settings
     ip = client_ip(
         request.remote_addr, request.headers.get("X-Forwarded-For"), settings.trusted_proxy_hops
@@ -76,17 +83,27 @@ def check_rate_limit(ad: Adapters) -> None:
         _funder_key_id(ad, request), ip, request.method, request.endpoint in LINK_ENDPOINTS
     )
     now = ad.clock.now()
-    window = window_for(
+    window = sliding_window_for(
         bucket, subject, _limit(ad, bucket), settings.rate_limit_window_seconds, now
     )
+    counter = window.current.counter_id
     try:
-        count = ad.rate_counters.count(window.counter_id, window.expire_at)
+        previous, current = ad.rate_counters.rate_windows(window.counter_ids)
+        if window.has_room(previous, current, now):
+            admitted = ad.rate_counters.count_admitted(
+                counter, window.current.expire_at, window.tick, now.timestamp()
+            )
+            if window.admits(previous, admitted, now):
+                return
+            current = window.with_request(current, now)  # another instance came first
+        else:
+            ad.rate_counters.count_refused(counter, window.current.expire_at)
     except Exception as exc:  # fail open: the limiter must never be the outage
         log.warning("rate limit not counted", extra={"error": f"{type(exc).__name__}: {exc}"})
         return
-    if count > window.limit:
-        log.info("rate limited", extra={"bucket": bucket.value, "count": count})
-        raise RateLimited(window.retry_after(now))
+    load = window.load(previous, current, now)
+    log.info("rate limited", extra={"bucket": bucket.value, "count": load})
+    raise RateLimited(window.retry_after(previous, current, now))
 
 
 def install_rate_limits(app: Flask, get_adapters: Callable[[], Adapters]) -> None:
