@@ -142,12 +142,17 @@ def schedule_commands(ports: Ports, project: str | None = None) -> list[str]:
     the banner prints them: each works pasted as is in another terminal, at the root of
     the repository (the CLI builds its Firestore client too, so it needs both
     emulators' addresses, not only Pub/Sub's)."""
+    env = emulator_env(ports, project)
+    return [f"{env} .venv/bin/grantmatch schedule {job}" for job in ("digest", "reminders")]
+
+
+def emulator_env(ports: Ports, project: str | None = None) -> str:
+    """The environment a `grantmatch` command needs to reach the local emulators."""
     project = project or os.environ.get("GOOGLE_CLOUD_PROJECT", PROJECT)
-    env = (
+    return (
         f"FIRESTORE_EMULATOR_HOST=127.0.0.1:{ports.firestore} "
         f"PUBSUB_EMULATOR_HOST=127.0.0.1:{ports.pubsub} GOOGLE_CLOUD_PROJECT={project}"
     )
-    return [f"{env} .venv/bin/grantmatch schedule {job}" for job in ("digest", "reminders")]
 
 
 def main() -> None:
@@ -182,6 +187,9 @@ def main() -> None:
    {digest}
  Deadline reminders now:
    {reminders}
+ Harvest open calls (samples, paste here too):
+   {emulator_env(ports)} .venv/bin/grantmatch harvest eu \\
+     --from-file tests/fixtures/harvest/eu_funding_tenders/portal_search_page.json
  Demo funder key:                {key}
  Post another grant:
    export GM_KEY=$(cat {key})

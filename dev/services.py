@@ -13,7 +13,7 @@ from dev.topology import load_topology
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = "grantmatch-local"
-FUNCTIONS = ("ingest", "match", "notify")
+FUNCTIONS = ("ingest", "match", "notify", "harvest")
 # Not a secret: the local sink accepts any bearer token. Production reads Secret Manager.
 LOCAL_SENDGRID_KEY = "SG.local-sink-key"
 

@@ -1,4 +1,4 @@
-# The four functions, built by `make build` into ../build/<name>.zip, with one runtime
+# The five functions, built by `make build` into ../build/<name>.zip, with one runtime
 # service account each and exactly the callers they need.
 
 locals {
@@ -33,6 +33,16 @@ locals {
       ingress         = "ALLOW_INTERNAL_ONLY"
       secrets         = ["SENDGRID_API_KEY", "LINK_SIGNING_SECRET"]
     }
+    # Harvests one source per run; a run stops before the ack deadline (540 < 600 s)
+    # and the next one resumes at the source's stored cursor.
+    harvest = {
+      entry_point     = "harvest"
+      memory          = "1Gi"
+      max_instances   = 3
+      timeout_seconds = 540
+      ingress         = "ALLOW_INTERNAL_ONLY"
+      secrets         = ["SIMPLER_GRANTS_API_KEY"]
+    }
     relay = {
       entry_point     = "relay"
       memory          = "512M"
@@ -44,23 +54,25 @@ locals {
   }
 
   runtime_member = {
-    ingest = "serviceAccount:${google_service_account.runtime["ingest"].email}"
-    match  = "serviceAccount:${google_service_account.runtime["match"].email}"
-    notify = "serviceAccount:${google_service_account.runtime["notify"].email}"
-    relay  = "serviceAccount:${google_service_account.runtime["relay"].email}"
+    ingest  = "serviceAccount:${google_service_account.runtime["ingest"].email}"
+    match   = "serviceAccount:${google_service_account.runtime["match"].email}"
+    notify  = "serviceAccount:${google_service_account.runtime["notify"].email}"
+    relay   = "serviceAccount:${google_service_account.runtime["relay"].email}"
+    harvest = "serviceAccount:${google_service_account.runtime["harvest"].email}"
   }
 
   # Functions called by our own Pub/Sub push subscriptions, and by Cloud Scheduler: each
   # gets a caller identity of its own that may invoke that function and nothing else.
-  pushed_functions    = ["match", "notify"]
+  pushed_functions    = ["match", "notify", "harvest"]
   scheduled_functions = ["relay"]
 
   # Who may call each function. Authoritative: nobody else can, whatever the project says.
   invokers = {
-    ingest = ["allUsers"] # the public API: funders authenticate with API keys in the app
-    match  = ["serviceAccount:${google_service_account.pusher["match"].email}"]
-    notify = ["serviceAccount:${google_service_account.pusher["notify"].email}"]
-    relay  = ["serviceAccount:${google_service_account.scheduler["relay"].email}"]
+    ingest  = ["allUsers"] # the public API: funders authenticate with API keys in the app
+    match   = ["serviceAccount:${google_service_account.pusher["match"].email}"]
+    notify  = ["serviceAccount:${google_service_account.pusher["notify"].email}"]
+    harvest = ["serviceAccount:${google_service_account.pusher["harvest"].email}"]
+    relay   = ["serviceAccount:${google_service_account.scheduler["relay"].email}"]
   }
 }
 

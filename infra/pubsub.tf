@@ -6,7 +6,7 @@ locals {
   topics = [
     "grant-published", "project-submitted", "profile-created", "match-found",
     "subscription-confirmed", "notification-due", "interest-expressed", "interest-accepted",
-    "erasure-requested", "scheduled-jobs", "dead-letter",
+    "erasure-requested", "harvest-requested", "scheduled-jobs", "dead-letter",
   ]
 
   push_subscriptions = {
@@ -109,6 +109,17 @@ locals {
       min_backoff_seconds   = 10
       max_backoff_seconds   = 600
     }
+    # A harvest reads a source for minutes: its deadline is Pub/Sub's longest, and a
+    # failed run waits a minute before it resumes at its stored cursor.
+    "harvest-on-harvest-requested" = {
+      topic                 = "harvest-requested"
+      push_to               = "harvest"
+      ack_deadline_seconds  = 600
+      dead_letter_topic     = "dead-letter"
+      max_delivery_attempts = 5
+      min_backoff_seconds   = 60
+      max_backoff_seconds   = 600
+    }
     "notify-on-erasure-requested" = {
       topic                 = "erasure-requested"
       push_to               = "notify"
@@ -131,7 +142,7 @@ locals {
 
   # Who may publish to each topic. Authoritative: a function can only emit its own events.
   topic_publishers = {
-    "grant-published"   = [local.runtime_member.ingest, local.runtime_member.relay]
+    "grant-published"   = [local.runtime_member.ingest, local.runtime_member.relay, local.runtime_member.harvest]
     "project-submitted" = [local.runtime_member.ingest, local.runtime_member.relay]
     "profile-created"   = [local.runtime_member.ingest, local.runtime_member.relay]
     "match-found"       = [local.runtime_member.match, local.runtime_member.relay]
@@ -146,8 +157,13 @@ locals {
     "erasure-requested" = [local.runtime_member.ingest, local.runtime_member.relay]
     # Cloud Scheduler's fixed ticks (scheduler.tf).
     "scheduled-jobs" = [local.scheduler_agent]
+    # One fixed `harvest.requested` per source (scheduler.tf).
+    "harvest-requested" = [local.scheduler_agent]
     # Consumers park poison here; the Pub/Sub agent forwards what failed max attempts.
-    "dead-letter" = [local.runtime_member.match, local.runtime_member.notify, local.pubsub_agent]
+    "dead-letter" = [
+      local.runtime_member.match, local.runtime_member.notify, local.runtime_member.harvest,
+      local.pubsub_agent,
+    ]
   }
 }
 

@@ -57,6 +57,25 @@ locals {
       time_zone = "Asia/Bangkok"
       topic     = "scheduled-jobs"
     }
+    # One harvest of each source a day, spread out (each resumes at its stored cursor).
+    "harvest-eu-funding-tenders" = {
+      job       = "harvest-eu-funding-tenders"
+      schedule  = "15 2 * * *"
+      time_zone = "Etc/UTC"
+      topic     = "harvest-requested"
+    }
+    "harvest-un-partner-portal" = {
+      job       = "harvest-un-partner-portal"
+      schedule  = "45 2 * * *"
+      time_zone = "Etc/UTC"
+      topic     = "harvest-requested"
+    }
+    "harvest-simpler-grants-gov" = {
+      job       = "harvest-simpler-grants-gov"
+      schedule  = "15 3 * * *"
+      time_zone = "Etc/UTC"
+      topic     = "harvest-requested"
+    }
   }
 }
 

@@ -6,13 +6,17 @@ locals {
   secrets = {
     SENDGRID_API_KEY    = "sendgrid-api-key"
     LINK_SIGNING_SECRET = "link-signing-secret"
+    # simpler.grants.gov's API key (https://simpler.grants.gov/developer); without it that
+    # source is skipped with one log line.
+    SIMPLER_GRANTS_API_KEY = "simpler-grants-api-key"
   }
 
   # Who may read each secret: the functions whose `secrets` list it (functions.tf).
   secret_readers = {
     SENDGRID_API_KEY = [local.runtime_member.notify]
     # Ingest checks the confirm/unsubscribe links that notify signs.
-    LINK_SIGNING_SECRET = [local.runtime_member.ingest, local.runtime_member.notify]
+    LINK_SIGNING_SECRET    = [local.runtime_member.ingest, local.runtime_member.notify]
+    SIMPLER_GRANTS_API_KEY = [local.runtime_member.harvest]
   }
 }
 

@@ -6,6 +6,7 @@ import click
 
 from shared.cli.dead_letters import dead_letters
 from shared.cli.funders import funder
+from shared.cli.harvest import harvest_command
 from shared.cli.imports import import_command
 from shared.cli.migrate import migrate
 from shared.cli.rank import rank
@@ -24,4 +25,5 @@ main.add_command(rank)
 main.add_command(schedule)
 main.add_command(import_command)
 main.add_command(dead_letters)
+main.add_command(harvest_command)
 main.add_command(migrate)

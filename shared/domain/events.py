@@ -35,6 +35,7 @@ class EventName(StrEnum):
     INTEREST_EXPRESSED = "interest.expressed"
     INTEREST_ACCEPTED = "interest.accepted"
     ERASURE_REQUESTED = "erasure.requested"
+    HARVEST_REQUESTED = "harvest.requested"
 
 
 #: Each event goes to its own topic: the Pub/Sub emulator ignores filters, so we route by
@@ -50,6 +51,7 @@ TOPIC_FOR_EVENT: Final[dict[EventName, str]] = {
     EventName.INTEREST_EXPRESSED: "interest-expressed",
     EventName.INTEREST_ACCEPTED: "interest-accepted",
     EventName.ERASURE_REQUESTED: "erasure-requested",
+    EventName.HARVEST_REQUESTED: "harvest-requested",
 }
 DEAD_LETTER_TOPIC: Final = "dead-letter"
 
@@ -131,6 +133,13 @@ class ErasureRequested(_Payload):
     link: Literal["erase", "my"] = "erase"
 
 
+class HarvestRequested(_Payload):
+    """Cloud Scheduler's fixed message per source: harvest `source` (from its stored
+    cursor; a run cut short resumes there)."""
+
+    source: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9_:-]+$")
+
+
 #: (name, version) -> payload model. A version not listed here is a poison message.
 PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.GRANT_PUBLISHED, 1): GrantPublished,
@@ -143,6 +152,7 @@ PAYLOADS: Final[dict[tuple[EventName, int], type[_Payload]]] = {
     (EventName.INTEREST_EXPRESSED, 1): InterestExpressed,
     (EventName.INTEREST_ACCEPTED, 1): InterestAccepted,
     (EventName.ERASURE_REQUESTED, 1): ErasureRequested,
+    (EventName.HARVEST_REQUESTED, 1): HarvestRequested,
 }
 _NAME_FOR_PAYLOAD: Final = {model: name for (name, _), model in PAYLOADS.items()}
 

@@ -239,13 +239,50 @@ class _Stored(BaseModel):
     updated_at: datetime
 
 
+class GrantProvenance(BaseModel):
+    """Where a harvested grant came from, and its state at the source: kept on the grant
+    so a person can check it and the pipeline can tell an update from a new call.
+
+    `checksum` is of what a CSO would notice (a cosmetic change leaves it); `origins`
+    says, per contract field, whether the source gave it, we inferred it, or it is a
+    default. `hold` keeps the call from every alert; `closed_at` is when it was closed
+    here (its source closed it, or it vanished from a complete run)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    source_id: str
+    source_url: str
+    fetched_at: datetime
+    checksum: str
+    source_checksum: str | None = None
+    status: str = "open"
+    origins: dict[str, str] = {}
+    warnings: list[str] = []
+    hold: str | None = None
+    closed_at: datetime | None = None
+    identities: list[str] = []
+
+    @property
+    def alertable(self) -> bool:
+        """False for a call held from alerts or closed here."""
+        return self.hold is None and self.closed_at is None
+
+
 class Grant(_Stored, GrantSubmission):
-    """A grant as stored: the funder's submission, owned by one funder."""
+    """A grant as stored: the funder's submission, owned by one funder. A harvested
+    grant also carries its `provenance`."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     funder_id: str
     revision: int = 1
+    provenance: GrantProvenance | None = None
+
+    @property
+    def alertable(self) -> bool:
+        """Whether anyone may be alerted about it (a posted grant always may)."""
+        return self.provenance is None or self.provenance.alertable
 
 
 class _Subscriber(BaseModel):

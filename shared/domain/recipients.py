@@ -28,6 +28,7 @@ class EmailKind(StrEnum):
     ALERTS = "alerts"  # instant: one email per new match, batched over a short window
     DIGEST = "digest"  # weekly: profiles' matches, funders' fitting projects
     REMINDER = "reminder"  # matched grants closing within a week
+    CHANGES = "changes"  # harvested calls already alerted about changed at their source
     INTEREST = "interest"  # to a CSO: a funder is interested in its project
     INTRODUCTION = "introduction"  # to that funder, once the CSO agreed: the CSO's address
     ERASURE = "erasure"  # a link to delete the address's data, sent because someone asked

@@ -9,7 +9,7 @@ next period is a new run.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Final
 
@@ -47,3 +47,9 @@ def period_of(job: Job, now: datetime) -> str:
 def run_id(job: Job, now: datetime) -> str:
     """The identity of the run a tick at `now` starts."""
     return f"{job.value}@{period_of(job, now)}"
+
+
+def harvest_run_id(source: str, now: datetime) -> str:
+    """The identity of a harvest run of `source` asked for at `now`: one per source and
+    UTC hour (the schedules fire at most hourly), so a redelivered request is one run."""
+    return f"{source}@{now.astimezone(UTC):%Y-%m-%dT%H}"

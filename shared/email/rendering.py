@@ -18,6 +18,7 @@ from shared.domain.models import Grant, Interest, Match, Project
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.domain.taxonomy import APPLICANT_TYPE_LABELS, Sector
 from shared.email.i18n import (
+    N_,
     applicant_type_name,
     country_name,
     format_day,
@@ -238,6 +239,70 @@ def project_item(project: Project, match: Match, language: str) -> ProjectItem:
     )
 
 
+@dataclass(frozen=True)
+class ChangeLine:
+    """One changed field of a call, named and shown in the reader's language."""
+
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """A call the reader was alerted about, and what changed in it since."""
+
+    grant_id: str
+    title: str
+    url: str | None
+    mute_url: str
+    lines: list[ChangeLine]
+
+
+def change_item(recipient: Recipient, old: Grant, new: Grant, links: LinkSigner) -> ChangeItem:
+    """The deadline, amount and eligibility changes between two versions of a grant, old
+    -> new, as the recipient will read them (sets compared as sets)."""
+    lang = language_or_fallback(recipient.language)
+    say = translations(lang).gettext
+
+    def day(value: date | None) -> str:
+        return format_day(value, lang) if value else say("rolling: no fixed deadline")
+
+    def listed(values: Sequence[str], name: Any, empty: str) -> str:
+        return ", ".join(name(v, lang) for v in values) or say(empty)
+
+    lines = []
+    if old.deadline != new.deadline:
+        lines.append(ChangeLine(say("Deadline"), day(old.deadline), day(new.deadline)))
+    before = amount_range(old.amount_min, old.amount_max, old.currency, lang) or "-"
+    after = amount_range(new.amount_min, new.amount_max, new.currency, lang) or "-"
+    if before != after:
+        lines.append(ChangeLine(say("Amount"), before, after))
+    sets = (
+        ("countries", N_("Countries"), country_name, N_("any country")),
+        ("applicant_types", N_("Who may apply"), applicant_type_name, "-"),
+        ("sectors", N_("Sectors"), sector_name, N_("any sector")),
+    )
+    for field_name, label, name, empty in sets:
+        was = sorted(str(getattr(v, "value", v)) for v in getattr(old, field_name))
+        now = sorted(str(getattr(v, "value", v)) for v in getattr(new, field_name))
+        if was != now:
+            lines.append(ChangeLine(say(label), listed(was, name, empty), listed(now, name, empty)))
+    if old.fiscal_sponsor_ok != new.fiscal_sponsor_ok:
+        yes_no = {True: say(N_("yes")), False: say(N_("no"))}
+        label = say(N_("Fiscal sponsor accepted"))
+        lines.append(
+            ChangeLine(label, yes_no[old.fiscal_sponsor_ok], yes_no[new.fiscal_sponsor_ok])
+        )
+    return ChangeItem(
+        grant_id=new.id,
+        title=new.title,
+        url=str(new.url) if new.url else None,
+        mute_url=links.mute_url(recipient.kind, recipient.id, new.id),
+        lines=lines,
+    )
+
+
 # -- the emails -------------------------------------------------------------------------
 def _render(
     name: str,
@@ -334,6 +399,13 @@ def render_reminder(
 ) -> Email:
     """Matched grants closing within a week, in one email."""
     return _render(EmailKind.REMINDER.value, recipient, links, reference, items=list(items))
+
+
+def render_changes(
+    recipient: Recipient, items: Sequence[ChangeItem], links: LinkSigner, reference: str
+) -> Email:
+    """Calls the recipient was alerted about that changed at their source, in one email."""
+    return _render(EmailKind.CHANGES.value, recipient, links, reference, items=list(items))
 
 
 def render_funder_digest(

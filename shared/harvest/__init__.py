@@ -14,12 +14,11 @@ and a line in `build_connectors`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 
 import requests
 
-from shared.harvest.base import Connector, Page, PageError
+from shared.harvest.base import Connector, PageRead, walk
 from shared.harvest.eu_funding_tenders import EuFundingTenders
 from shared.harvest.feeds import FeedConnector, FeedSource
 from shared.harvest.http import HttpPolicy
@@ -28,6 +27,8 @@ from shared.harvest.simpler_grants_gov import SimplerGrantsGov
 from shared.harvest.un_partner_portal import UnPartnerPortal
 
 log = logging.getLogger(__name__)
+
+__all__ = ["SOURCE_KEYS", "PageRead", "build_connectors", "walk"]
 
 #: Sources by name, and the setting that holds each one's key (None: no key needed).
 SOURCE_KEYS: dict[str, str | None] = {
@@ -59,33 +60,3 @@ def build_connectors(
         )
     connectors += [FeedConnector(session, feed, policy=policy) for feed in feeds]
     return connectors
-
-
-@dataclass(frozen=True)
-class PageRead:
-    """One step of a walk: the page read at `cursor`, or the error that stopped it."""
-
-    cursor: str | None
-    page: Page | None = None
-    error: PageError | None = None
-
-
-def walk(
-    connector: Connector, cursor: str | None = None, max_pages: int = 1000
-) -> Iterator[PageRead]:
-    """Read pages from `cursor` until the last one, a page error, or `max_pages`. A page
-    error ends the walk (its cursor is where the next run resumes); it never raises."""
-    for _ in range(max_pages):
-        try:
-            page = connector.fetch_page(cursor)
-        except PageError as error:
-            log.warning(
-                "harvest page failed; the run stops here",
-                extra={"source": connector.name, "cursor": cursor, "cause": error.cause},
-            )
-            yield PageRead(cursor, error=error)
-            return
-        yield PageRead(cursor, page=page)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor

@@ -7,13 +7,16 @@ storing, cursors, change notices and schedules belong to the pipeline that drive
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from shared.domain.models import GrantSubmission
+
+log = logging.getLogger(__name__)
 
 #: A raw record as the source sent it (after JSON decoding, or a feed entry's kept fields).
 Raw = Mapping[str, Any]
@@ -148,3 +151,33 @@ class Connector(Protocol):
         """Whether one can still apply (or soon will): not closed at the source and its
         deadline (the first stage's, for two-stage calls) not past on `today`."""
         ...
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """One step of a walk: the page read at `cursor`, or the error that stopped it."""
+
+    cursor: str | None
+    page: Page | None = None
+    error: PageError | None = None
+
+
+def walk(
+    connector: Connector, cursor: str | None = None, max_pages: int = 1000
+) -> Iterator[PageRead]:
+    """Read pages from `cursor` until the last one, a page error, or `max_pages`. A page
+    error ends the walk (its cursor is where the next run resumes); it never raises."""
+    for _ in range(max_pages):
+        try:
+            page = connector.fetch_page(cursor)
+        except PageError as error:
+            log.warning(
+                "harvest page failed; the run stops here",
+                extra={"source": connector.name, "cursor": cursor, "cause": error.cause},
+            )
+            yield PageRead(cursor, error=error)
+            return
+        yield PageRead(cursor, page=page)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

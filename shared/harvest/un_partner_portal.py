@@ -118,7 +118,8 @@ class UnPartnerPortal:
         url = link(urljoin(self._base + "/", pdf), warnings) if pdf else None
         origins["url"] = Origin.GIVEN if url else Origin.UNKNOWN
         agency = str(raw.get("agency_name") or "").strip()
-        listed = "; ".join(dict.fromkeys(n for n in spec_names if n))
+        # Sorted: the portal's order carries no meaning, and a reordering is cosmetic.
+        listed = "; ".join(sorted(dict.fromkeys(n for n in spec_names if n)))
         description = f"{agency or 'UN'} call for expression of interest {display_id}."
         if listed:
             description += f" Specializations: {listed}."

@@ -120,7 +120,11 @@ def screen(grant: Grant, applicant: Applicant, today: date) -> Screening:
     else:
         failures.append(f"applicant type {applicant.applicant_type.value} not eligible")
 
-    if grant.deadline is None:
+    if grant.provenance is not None and grant.provenance.closed_at is not None:
+        failures.append("closed at its source")
+    elif grant.provenance is not None and grant.provenance.hold is not None:
+        failures.append(f"held from alerts: {grant.provenance.hold}")
+    elif grant.deadline is None:
         reasons.append("deadline: rolling")
     elif grant.deadline >= today:
         reasons.append(f"deadline: {grant.deadline.isoformat()}")

@@ -16,6 +16,7 @@ from shared.adapters.firestore.erasure import FirestoreErasure
 from shared.adapters.firestore.funder_pages import FirestoreFunderPages
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
+from shared.adapters.firestore.harvest import FirestoreHarvest
 from shared.adapters.firestore.interests import FirestoreInterests
 from shared.adapters.firestore.ledgers import (
     FirestoreOutbox,
@@ -33,6 +34,7 @@ from shared.adapters.ports import (
     ErasureStore,
     FunderStore,
     GrantStore,
+    HarvestStore,
     InterestStore,
     MatchStore,
     NotificationStore,
@@ -73,6 +75,7 @@ class Adapters:
     rate_counters: RateCounters
     my_page: MyPageStore
     funder_pages: FunderPagesStore
+    harvest: HarvestStore
 
 
 def on_firestore(
@@ -101,6 +104,7 @@ def on_firestore(
         rate_counters=FirestoreRateCounters(client),
         my_page=FirestoreMyPage(client),
         funder_pages=FirestoreFunderPages(client),
+        harvest=FirestoreHarvest(client),
     )
 
 

@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     # locally (the client connects directly), 1 behind Google's front end (infra/main.tf).
     trusted_proxy_hops: int = Field(0, ge=0)
 
+    # The harvest of open calls (shared/harvest/): simpler.grants.gov needs a key (Secret
+    # Manager in production; empty: that source is skipped with one log line). The base
+    # URLs are the real sources; tests and the local stack point them at a local server.
+    simpler_grants_api_key: SecretStr = SecretStr("")
+    harvest_eu_search_url: str = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+    harvest_unpp_base_url: str = "https://www.unpartnerportal.org"
+    harvest_simpler_api_url: str = "https://api.simpler.grants.gov"
+    # RSS/Atom feeds of calls, a JSON list of {"slug", "url", "countries", "sectors",
+    # "applicant_types", "languages", "open_days"} (shared/harvest/feeds.py FeedSource).
+    harvest_feeds: str = "[]"
+    # Pages one run reads at most; the rest wait for the next run (the cursor is kept).
+    harvest_max_pages: int = Field(200, ge=1)
+
     log_level: str = "INFO"
 
 
@@ -86,6 +99,11 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "rate_limit_ip_reads",
         "rate_limit_ip_writes",
         "rate_limit_ip_links",
+        "harvest_eu_search_url",
+        "harvest_unpp_base_url",
+        "harvest_simpler_api_url",
+        "harvest_feeds",
+        "harvest_max_pages",
         "log_level",
     }
 )

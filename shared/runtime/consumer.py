@@ -21,8 +21,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from pydantic import BaseModel
 
 from shared.domain.errors import PoisonMessage
-from shared.domain.events import Envelope, EventName, ScheduleTick, decode_push
-from shared.domain.schedule import run_id
+from shared.domain.events import Envelope, EventName, HarvestRequested, ScheduleTick, decode_push
+from shared.domain.schedule import harvest_run_id, run_id
 from shared.runtime.bootstrap import Adapters, adapters
 from shared.runtime.jsonlog import log_context, trace_of
 
@@ -112,6 +112,8 @@ def _ledger_id(envelope: Envelope, now: datetime) -> str:
     payload = envelope.parsed()
     if isinstance(payload, ScheduleTick):
         return f"{envelope.id}@{run_id(payload.job, now)}"
+    if isinstance(payload, HarvestRequested):
+        return f"{envelope.id}@{harvest_run_id(payload.source, now)}"
     return envelope.id
 
 

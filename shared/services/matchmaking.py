@@ -36,7 +36,7 @@ def on_grant_published(envelope: Envelope, ad: Adapters, payload: GrantPublished
         return []
     now = ad.clock.now()
     today = deadline_today(now)
-    if grant.deadline is not None and grant.deadline < today:
+    if not grant.alertable or (grant.deadline is not None and grant.deadline < today):
         # A closed grant fits nobody (screening rule 1): skip the candidate queries, which
         # a bulk import of past awards would otherwise run thousands of times.
         log.info("grant closed; nothing to match", extra={"grant_id": grant.id})

@@ -32,6 +32,7 @@ from shared.domain.events import (
 from shared.domain.ids import address_key, content_hash, grant_id, submission_id
 from shared.domain.models import (
     Grant,
+    GrantProvenance,
     GrantSubmission,
     Profile,
     ProfileSubmission,
@@ -67,15 +68,18 @@ def revise_grant(
     *,
     correlation_id: str,
     now: datetime,
+    provenance: GrantProvenance | None = None,
 ) -> GrantWrite:
     """The stored form of a new or changed grant and the event that announces it.
 
-    Shared by a single POST and a bulk import, so both store and announce alike."""
+    Shared by a single POST, a bulk import and the harvest (which adds the call's
+    `provenance`), so all three store and announce alike."""
     gid = grant_id(funder_id, submission.external_id)
     grant = Grant(
         **submission.model_dump(),
         id=gid,
         funder_id=funder_id,
+        provenance=provenance,
         created_at=previous.created_at if previous else now,
         updated_at=now,
         revision=previous.revision + 1 if previous else 1,

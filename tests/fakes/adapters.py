@@ -17,6 +17,7 @@ from tests.fakes.bus import FakeClock, FakePublisher, FakeSender
 from tests.fakes.erasure import FakeErasure
 from tests.fakes.funders import FakeFunders
 from tests.fakes.grants import FakeGrants
+from tests.fakes.harvest import FakeHarvest
 from tests.fakes.interests import FakeInterests
 from tests.fakes.ledgers import FakeOutbox, FakeProcessedEvents, FakeRateCounters
 from tests.fakes.matches import FakeMatches
@@ -81,4 +82,5 @@ def fake_adapters(now: datetime = NOW, **settings: Any) -> Adapters:
         rate_counters=FakeRateCounters(memory),
         my_page=FakeMyPage(memory),
         funder_pages=FakeFunderPages(memory),
+        harvest=FakeHarvest(memory),
     )

@@ -20,6 +20,7 @@ from shared.adapters.ports import (
     ApiKeyRecord,
     ErasureRequestRecord,
     Handoff,
+    HarvestProgress,
     NotificationRecord,
     WindowCount,
 )
@@ -94,6 +95,8 @@ class Memory:
     rate_counters: dict[str, WindowCount] = field(default_factory=dict)
     revoked_sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     erasure_requests: dict[str, ErasureRequestRecord] = field(default_factory=dict)
+    harvest_runs: dict[str, HarvestProgress] = field(default_factory=dict)  # by source
+    harvest_identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # source, grant
     _writes: int = 0
 
     def write_time(self) -> datetime:

@@ -34,7 +34,7 @@ from shared.domain.events import (
     new_event,
 )
 from shared.domain.ids import interest_id, match_id
-from shared.domain.models import Grant, Interest, Match
+from shared.domain.models import Grant, GrantProvenance, Interest, Match
 from shared.domain.recipients import EmailKind, RecipientKind
 from shared.domain.taxonomy import ApplicantType, TargetKind
 from shared.runtime.bootstrap import Adapters
@@ -612,3 +612,54 @@ def test_a_rate_counter_counts_admitted_requests_per_tick_and_refused_ones_apart
     first, never = stores.rate_counters.rate_windows(["ip:w1", "ip:w2"])
     assert (dict(first.ticks), first.last_seen) == ({5: 3, 7: 1}, 102.0)
     assert (dict(never.ticks), never.last_seen) == ({}, 0.0)
+
+
+# -- harvest ---------------------------------------------------------------------------------
+def _harvested(gid: str, source: str, source_id: str, closed: bool = False) -> Grant:
+    provenance = GrantProvenance(
+        source=source,
+        source_id=source_id,
+        source_url=f"https://example.org/{source_id}",
+        fetched_at=NOW,
+        checksum="c-" + source_id,
+        closed_at=NOW if closed else None,
+    )
+    return grant(id=gid).model_copy(update={"provenance": provenance})
+
+
+def test_a_harvest_run_keeps_its_cursor_and_seen_ids_until_it_finishes(stores):
+    assert stores.harvest.progress("unpp") is None
+    stores.harvest.start_run("unpp", "run-1", NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-2", ["a", "b"], NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-3", ["b", "c"], NOW)
+    progress = stores.harvest.progress("unpp")
+    assert progress is not None
+    assert (progress.run_id, progress.cursor, progress.seen) == ("run-1", "page-3", {"a", "b", "c"})
+    assert stores.harvest.progress("eu") is None
+    stores.harvest.finish_run("unpp", "run-1", NOW)
+    assert stores.harvest.progress("unpp") is None
+
+
+def test_the_calls_stored_from_a_source_are_read_from_its_grants(stores):
+    _save_grant(stores, _harvested("g_h1", "unpp", "S-1"))
+    _save_grant(stores, _harvested("g_h2", "unpp", "S-2", closed=True))
+    _save_grant(stores, _harvested("g_h3", "eu", "E-1"))
+    _save_grant(stores, grant(id="g_posted"))
+    calls = stores.harvest.stored_calls("unpp")
+    assert sorted(calls) == ["S-1", "S-2"]
+    assert (calls["S-1"].grant_id, calls["S-1"].checksum, calls["S-1"].open) == (
+        "g_h1",
+        "c-S-1",
+        True,
+    )
+    assert calls["S-2"].open is False
+
+
+def test_an_identity_is_held_by_the_first_source_that_claims_it(stores):
+    assert stores.harvest.claim_identities("unpp", {"g_a": ["url:x.org/1", "id:AB-1"]}, NOW) == {}
+    taken = stores.harvest.claim_identities("eu", {"g_b": ["url:x.org/1"], "g_c": ["u:2"]}, NOW)
+    assert taken == {"g_b": "g_a"}
+    # the same source may list two calls behind one page: the key stays with its first grant
+    assert stores.harvest.claim_identities("unpp", {"g_d": ["url:x.org/1"]}, NOW) == {}
+    assert stores.harvest.claim_identities("eu", {"g_e": ["id:AB-1"]}, NOW) == {"g_e": "g_a"}
+    assert stores.harvest.claim_identities("unpp", {"g_f": ["u:2"]}, NOW) == {"g_f": "g_c"}

@@ -74,7 +74,15 @@ def _all_emails(language: str, title: str = "Digital security for community medi
         "funder": emails.render_funder_digest(funder, [fits], 2, LINKS, "r"),
         "erasure": emails.render_erasure(profile, LINKS, "r"),
         "my_link": emails.render_my_link(profile, [profile, project], LINKS, "r"),
+        "changes": emails.render_changes(profile, [_change(profile, title)], LINKS, "r"),
     }
+
+
+def _change(recipient: Recipient, title: str):
+    """A call whose deadline moved, amount grew and countries narrowed since the alert."""
+    old = b.grant(title=title)
+    new = b.grant(title=title, deadline="2027-04-30", amount_max=50000, countries=["KH"])
+    return emails.change_item(recipient, old, new, LINKS)
 
 
 ENGLISH = _all_emails("en")
@@ -273,6 +281,24 @@ def test_amount_and_closing_reasons_are_left_to_their_own_lines():
 
     for reason in ("closes in 9 days", "closes today", "amount: no exchange rate for XXX/USD"):
         assert localise_reason(reason, "vi") is None
+
+
+def test_change_notice_says_what_changed_old_to_new():
+    profile = Recipient.of_profile(b.profile(language="en"))
+    email = emails.render_changes(
+        profile, [_change(profile, "Radio safety")], LINKS, "changes:profile:a_test:run-1"
+    )
+    assert email.subject == "1 grant you heard about from us has changed"
+    assert "Deadline: March 31, 2027 → April 30, 2027" in email.text
+    assert "Amount: $5,000 – $40,000 → $5,000 – $50,000" in email.text
+    assert "Countries: Cambodia, Laos → Cambodia" in email.text
+    assert "Who may apply" not in email.text  # unchanged fields are not listed
+
+
+def test_change_notice_is_in_the_readers_language():
+    profile = Recipient.of_profile(b.profile(language="vi"))
+    email = emails.render_changes(profile, [_change(profile, "Radio")], LINKS, "r")
+    assert "Quốc gia: Campuchia, Lào → Campuchia" in email.text
 
 
 def test_what_speaks_against_a_match_is_said_apart_from_why_it_fits():

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 
 from dev.topology import load_topology
 from shared.cli.schedule import scheduler_jobs
-from shared.domain.events import TOPIC_FOR_EVENT, Envelope, ScheduleTick, decode, new_event
+from shared.domain.events import (
+    TOPIC_FOR_EVENT,
+    Envelope,
+    HarvestRequested,
+    ScheduleTick,
+    decode,
+    new_event,
+)
 from shared.domain.schedule import Job, period_of, run_id
 from shared.runtime.consumer import _ledger_id
 
@@ -27,11 +34,22 @@ def test_reminder_period_is_the_region_date():
 
 def test_scheduler_messages_are_fixed_valid_ticks_on_the_right_topic():
     jobs = scheduler_jobs()
-    assert set(jobs) == {"digest", "reminders"}
-    for spec in jobs.values():
+    harvests = {"harvest-eu-funding-tenders", "harvest-un-partner-portal"}
+    assert set(jobs) == {"digest", "reminders", *harvests, "harvest-simpler-grants-gov"}
+    for name, spec in jobs.items():
         envelope = decode(json.dumps(spec["message"]).encode())
-        assert isinstance(envelope.parsed(), ScheduleTick)
+        expected = HarvestRequested if name.startswith("harvest-") else ScheduleTick
+        assert isinstance(envelope.parsed(), expected)
         assert spec["topic"] == envelope.topic
+
+
+def test_a_harvest_request_is_remembered_per_source_and_hour_not_per_fixed_id():
+    request = Envelope.model_validate(scheduler_jobs()["harvest-eu-funding-tenders"]["message"])
+    later_that_hour = MONDAY_MORNING.replace(minute=59)
+    next_hour = MONDAY_MORNING.replace(hour=MONDAY_MORNING.hour + 1)
+    assert _ledger_id(request, MONDAY_MORNING) == _ledger_id(request, later_that_hour)
+    assert _ledger_id(request, MONDAY_MORNING) != _ledger_id(request, next_hour)
+    assert "eu_funding_tenders@" in _ledger_id(request, MONDAY_MORNING)
 
 
 def test_a_tick_is_remembered_per_period_not_per_fixed_envelope_id():

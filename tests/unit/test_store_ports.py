@@ -14,6 +14,7 @@ from shared.adapters.firestore.erasure import FirestoreErasure
 from shared.adapters.firestore.funder_pages import FirestoreFunderPages
 from shared.adapters.firestore.funders import FirestoreFunders
 from shared.adapters.firestore.grants import FirestoreGrants
+from shared.adapters.firestore.harvest import FirestoreHarvest
 from shared.adapters.firestore.interests import FirestoreInterests
 from shared.adapters.firestore.ledgers import (
     FirestoreOutbox,
@@ -41,6 +42,7 @@ STORES = {
     ports.RateCounters: FirestoreRateCounters,
     MyPageStore: FirestoreMyPage,
     FunderPagesStore: FirestoreFunderPages,
+    ports.HarvestStore: FirestoreHarvest,
 }
 
 

@@ -20,6 +20,7 @@ from shared.domain.models import Grant
 
 GRANTS = "grants"
 _VERSION_FIELDS = ["content_hash", "revision", "created_at"]
+NOT_OPEN = "0000-00-00"  # closes_on of a call held from alerts or closed here
 
 
 def _grant_document(grant: Grant, content_hash: str) -> dict[str, Any]:
@@ -30,8 +31,16 @@ def _grant_document(grant: Grant, content_hash: str) -> dict[str, Any]:
         country_keys=keys_or_any(grant.countries),
         sector_keys=keys_or_any([s.value for s in grant.sectors]),
         reach_keys=grant_reach_keys(grant),
-        closes_on=grant.deadline.isoformat() if grant.deadline else ROLLING,
+        closes_on=_closes_on(grant),
     )
+
+
+def _closes_on(grant: Grant) -> str:
+    """The deadline as the open-grant queries compare it; a harvested call that is held
+    or closed here sorts before every date, so no query finds it open or closing."""
+    if not grant.alertable:
+        return NOT_OPEN
+    return grant.deadline.isoformat() if grant.deadline else ROLLING
 
 
 class FirestoreGrants(FirestoreStore):

@@ -11,7 +11,8 @@ outbox atomically with the document; the relay publishes what the request path c
 
 `Adapters` (shared.runtime.bootstrap) carries one of each, typed as these Protocols:
 `settings`, `clock`, `publisher`, `sender`, `funders`, `grants`, `subscribers`, `erasure`,
-`interests`, `matches`, `alerts`, `notifications`, `outbox`, `processed`, `rate_counters`.
+`interests`, `matches`, `alerts`, `notifications`, `outbox`, `processed`, `rate_counters`,
+`harvest`.
 
 Import from here (`from shared.adapters.ports import AlertStore`); the submodules only
 keep each file short.
@@ -43,10 +44,12 @@ from shared.adapters.ports.records import (
     GrantVersion,
     GrantWrite,
     Handoff,
+    HarvestProgress,
     NotificationClaim,
     NotificationRecord,
     NotificationStatus,
     SaveOutcome,
+    StoredCall,
     WindowCount,
     alert_id,
 )
@@ -55,6 +58,7 @@ from shared.adapters.ports.stores import (
     ErasureStore,
     FunderStore,
     GrantStore,
+    HarvestStore,
     InterestStore,
     MatchStore,
     NotificationStore,
@@ -81,6 +85,8 @@ __all__ = [
     "GrantVersion",
     "GrantWrite",
     "Handoff",
+    "HarvestProgress",
+    "HarvestStore",
     "InterestStore",
     "Mark",
     "MatchStore",
@@ -98,6 +104,7 @@ __all__ = [
     "RateCounters",
     "SaveOutcome",
     "SendReceipt",
+    "StoredCall",
     "SubscriberStore",
     "TransientSendError",
     "WindowCount",

@@ -178,6 +178,28 @@ class ErasureRequestRecord:
 
 
 @dataclass(frozen=True)
+class HarvestProgress:
+    """A harvest run of one source that has not finished: where it resumes (`cursor`:
+    the next page to read, None for the first) and the source ids it has already seen,
+    so a crash mid-run loses nothing and a complete run can tell what vanished."""
+
+    run_id: str
+    cursor: str | None
+    seen: frozenset[str]
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A harvested call as stored: its grant, content checksum and whether it is open."""
+
+    grant_id: str
+    source_id: str
+    checksum: str
+    open: bool
+
+
+@dataclass(frozen=True)
 class WindowCount:
     """One fixed window's counter as stored: admitted requests per tick, and when the
     latest came (Unix seconds)."""

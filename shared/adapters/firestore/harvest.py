@@ -1,0 +1,118 @@
+"""The harvest's ledger: one progress document per source (its run in progress), the
+calls stored from a source (read from the grants), and the identity index.
+
+Progress is written after each page's grants are stored, so a run that dies resumes at
+the first page it had not finished: a page may be stored twice (the second time writes
+nothing, its grants being unchanged), never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.adapters.firestore.common import FirestoreStore
+from shared.adapters.ports import HarvestProgress, StoredCall
+from shared.domain.ids import content_hash
+
+GRANTS = "grants"  # the grants store's collection: harvested calls are grants
+RUNS = "harvest_runs"  # one document per source: the run in progress and the last finished
+IDENTITIES = "harvest_identities"  # one document per identity key: the grant it names
+_CALL_FIELDS = ["id", "provenance.source_id", "provenance.checksum", "provenance.closed_at"]
+
+
+class FirestoreHarvest(FirestoreStore):
+    """Cursors, stored calls and identities of the harvest."""
+
+    def progress(self, source: str) -> HarvestProgress | None:
+        """The unfinished run of `source`, if any."""
+        data = self._db.collection(RUNS).document(source).get().to_dict() or {}
+        if not data.get("run_id"):
+            return None
+        return HarvestProgress(
+            run_id=data["run_id"],
+            cursor=data.get("cursor"),
+            seen=frozenset(data.get("seen") or []),
+            started_at=data["started_at"],
+        )
+
+    def start_run(self, source: str, run_id: str, now: datetime) -> None:
+        """Begin a run at the first page (replacing any unfinished one)."""
+        self._db.collection(RUNS).document(source).set(
+            {"run_id": run_id, "cursor": None, "seen": [], "started_at": now, "updated_at": now},
+            merge=True,
+        )
+
+    def record_page(
+        self, source: str, run_id: str, next_cursor: str | None, seen: Sequence[str], now: datetime
+    ) -> None:
+        """Move the run's cursor past a stored page and add its ids to the seen ones."""
+        update: dict[str, object] = {"cursor": next_cursor, "updated_at": now}
+        if seen:
+            update["seen"] = firestore.ArrayUnion(list(seen))
+        self._db.collection(RUNS).document(source).update(update)
+
+    def finish_run(self, source: str, run_id: str, now: datetime) -> None:
+        """Forget the finished run's progress; keep when it finished."""
+        self._db.collection(RUNS).document(source).set(
+            {"run_id": None, "cursor": None, "seen": [], "finished_at": now, "last_run": run_id},
+            merge=True,
+        )
+
+    def stored_calls(self, source: str) -> dict[str, StoredCall]:
+        """Every call stored from `source`, by source id."""
+        query = (
+            self._db.collection(GRANTS)
+            .where(filter=FieldFilter("provenance.source", "==", source))
+            .select(_CALL_FIELDS)
+        )
+        calls = {}
+        for snap in query.stream():
+            provenance = snap.get("provenance") or {}
+            source_id = provenance.get("source_id", "")
+            calls[source_id] = StoredCall(
+                grant_id=snap.id,
+                source_id=source_id,
+                checksum=provenance.get("checksum", ""),
+                open=provenance.get("closed_at") is None,
+            )
+        return calls
+
+    def claim_identities(
+        self, source: str, claims: Mapping[str, Sequence[str]], now: datetime
+    ) -> dict[str, str]:
+        """Record each grant's keys unless another source's grant holds one of them (then
+        map the grant to that holder). One transaction, so two sources storing the same
+        call at once agree on who holds it."""
+        refs = {
+            key: self._db.collection(IDENTITIES).document(content_hash(key)[:40])
+            for keys in claims.values()
+            for key in keys
+        }
+        if not refs:
+            return {}
+
+        @firestore.transactional
+        def claim(transaction: firestore.Transaction) -> dict[str, str]:
+            held: dict[str, dict[str, str]] = {}
+            for snap in self._db.get_all(list(refs.values()), transaction=transaction):
+                if snap.exists:
+                    held[snap.id] = snap.to_dict() or {}
+            taken: dict[str, str] = {}
+            for grant_id, keys in claims.items():
+                holders = [held.get(refs[k].id) for k in keys]
+                other = [h for h in holders if h and h.get("source") != source]
+                if other:
+                    taken[grant_id] = str(other[0]["grant_id"])
+                    continue
+                for key in keys:
+                    if refs[key].id not in held:
+                        record = {"grant_id": grant_id, "source": source, "key": key}
+                        transaction.set(refs[key], {**record, "claimed_at": now})
+                        held[refs[key].id] = record
+            return taken
+
+        return claim(self._db.transaction())

@@ -1,0 +1,58 @@
+"""`grantmatch harvest`: a source's recorded pages harvested from a terminal, with the
+run's summary table; real emulators, the samples read through the connector's client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from shared.cli import main
+from tests.real_adapters import client_of
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "harvest"
+UNPP_PAGES = [
+    str(SAMPLES / "un_partner_portal" / "projects_page1.json"),
+    str(SAMPLES / "un_partner_portal" / "projects_page2.json"),
+]
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, ["harvest", *args], catch_exceptions=False)
+
+
+def _files(*paths: str) -> list[str]:
+    return [arg for path in paths for arg in ("--from-file", path)]
+
+
+def _grant_count(ad) -> int:
+    return len(list(client_of(ad).collection("grants").select([]).stream()))
+
+
+def test_harvest_from_recorded_pages_prints_the_summary_and_stores_the_calls(ad, bus):
+    eu = str(SAMPLES / "eu_funding_tenders" / "portal_search_page.json")
+    result = _run("eu", *_files(eu), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "harvest eu_funding_tenders" in result.output
+    assert "seen" in result.output and "rejected" in result.output
+    written = int(result.output.split("grants written")[1].split()[0])
+    assert written == _grant_count(ad)
+    assert len(bus.events("grant-published")) == written
+
+
+def test_a_dry_run_prints_what_would_be_new_and_stores_nothing(ad):
+    result = _run("unpp", *_files(*UNPP_PAGES), "--dry-run", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing was stored" in result.output
+    assert _grant_count(ad) == 0
+
+
+def test_harvesting_the_same_pages_again_writes_nothing(ad):
+    assert _run("unpp", *_files(*UNPP_PAGES), "--no-progress").exit_code == 0
+    again = _run("unpp", *_files(*UNPP_PAGES), "--no-progress")
+    assert "grants written      0" in again.output
+
+
+def test_an_unknown_source_is_refused(ad):
+    result = _run("nowhere", "--no-progress")
+    assert result.exit_code == 2 and "no source 'nowhere'" in result.output
