@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from google.cloud.firestore_v1.base_query import FieldFilter
-
 from shared.adapters.firestore.common import FirestoreStore
-from shared.adapters.firestore.grants import GRANTS
+from shared.adapters.firestore.grants import grants_of_funder
 from shared.domain.models import Grant
 
 
@@ -16,6 +14,5 @@ class FirestoreFunderPages(FirestoreStore):
 
     def grants_of(self, funder_id: str, limit: int) -> list[Grant]:
         """Up to `limit` of one funder's grants, by deadline (open-ended last), then id."""
-        query = self._db.collection(GRANTS).where(filter=FieldFilter("funder_id", "==", funder_id))
-        grants = [Grant.model_validate(s.to_dict()) for s in query.limit(limit).stream()]
+        grants = grants_of_funder(self._db, funder_id, limit)
         return sorted(grants, key=lambda g: (g.deadline or date.max, g.id))

@@ -144,3 +144,9 @@ class FirestoreGrants(FirestoreStore):
             .where(filter=FieldFilter("closes_on", "<=", last.isoformat()))
         )
         return [Grant.model_validate(snap.to_dict()) for snap in query.stream()]
+
+
+def grants_of_funder(db: firestore.Client, funder_id: str, limit: int) -> list[Grant]:
+    """Up to `limit` of one funder's grants (the funder's page orders them)."""
+    query = db.collection(GRANTS).where(filter=FieldFilter("funder_id", "==", funder_id))
+    return [Grant.model_validate(s.to_dict()) for s in query.limit(limit).stream()]

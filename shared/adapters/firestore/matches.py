@@ -61,3 +61,15 @@ def match_refs_of_target(db: firestore.Client, kind: RecipientKind, target_id: s
         .where(filter=FieldFilter("target_id", "==", target_id))
     )
     return [snap.reference for snap in matches.select([]).stream()]
+
+
+def match_fields_of_target(
+    db: firestore.Client, kind: RecipientKind, target_id: str, fields: list[str]
+) -> list[Any]:
+    """Snapshots of every match of one profile or project, with only `fields` read."""
+    matches = (
+        db.collection(MATCHES)
+        .where(filter=FieldFilter("target_kind", "==", kind.value))
+        .where(filter=FieldFilter("target_id", "==", target_id))
+    )
+    return list(matches.select(fields).stream())

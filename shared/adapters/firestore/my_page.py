@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from google.api_core import exceptions as gexc
-from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.common import FirestoreStore
 from shared.adapters.firestore.ledgers import add_outbox
-from shared.adapters.firestore.matches import MATCHES
+from shared.adapters.firestore.matches import MATCHES, match_fields_of_target
 from shared.adapters.firestore.subscribers import (
-    PROFILES,
-    PROJECTS,
+    CALENDAR_HASH,
     _project_document,
     profile_document,
     subscriber_ref,
+    subscriber_with_calendar_hash,
 )
 from shared.adapters.ports.my_page import Mark
 from shared.domain.events import Envelope
@@ -24,7 +23,6 @@ from shared.domain.models import Profile, Project
 from shared.domain.recipients import RecipientKind
 
 MARK = "my_mark"
-CALENDAR_HASH = "calendar_feed_hash"
 
 
 class FirestoreMyPage(FirestoreStore):
@@ -32,13 +30,8 @@ class FirestoreMyPage(FirestoreStore):
 
     def marks(self, kind: RecipientKind, target_id: str) -> dict[str, Mark]:
         """The marks on one profile's or project's matches, by match id."""
-        query = (
-            self._db.collection(MATCHES)
-            .where(filter=FieldFilter("target_kind", "==", kind.value))
-            .where(filter=FieldFilter("target_id", "==", target_id))
-        )
         marks = {}
-        for snap in query.select([MARK]).stream():
+        for snap in match_fields_of_target(self._db, kind, target_id, [MARK]):
             value = (snap.to_dict() or {}).get(MARK)
             if isinstance(value, str) and value in {m.value for m in Mark}:
                 marks[snap.id] = Mark(value)
@@ -94,13 +87,4 @@ class FirestoreMyPage(FirestoreStore):
 
     def calendar_owner(self, secret_hash: str) -> tuple[RecipientKind, str] | None:
         """The profile or project whose calendar secret has this hash."""
-        for kind, collection in (
-            (RecipientKind.PROFILE, PROFILES),
-            (RecipientKind.PROJECT, PROJECTS),
-        ):
-            query = self._db.collection(collection).where(
-                filter=FieldFilter(CALENDAR_HASH, "==", secret_hash)
-            )
-            for snap in query.select([]).limit(1).stream():
-                return kind, snap.id
-        return None
+        return subscriber_with_calendar_hash(self._db, secret_hash)

@@ -259,3 +259,19 @@ def subscribers_with_address(db: firestore.Client, email: str) -> list[tuple[Rec
     found = [(RecipientKind.PROFILE, s.id) for s in profiles.select([]).stream()]
     found += [(RecipientKind.PROJECT, s.id) for s in projects.select([]).stream()]
     return found
+
+
+CALENDAR_HASH = "calendar_feed_hash"  # a CSO's private calendar secret, hashed (My Grant Match)
+
+
+def subscriber_with_calendar_hash(
+    db: firestore.Client, secret_hash: str
+) -> tuple[RecipientKind, str] | None:
+    """The profile, else the project, whose calendar secret has this hash."""
+    profiles = db.collection(PROFILES).where(filter=FieldFilter(CALENDAR_HASH, "==", secret_hash))
+    for snap in profiles.select([]).limit(1).stream():
+        return RecipientKind.PROFILE, snap.id
+    projects = db.collection(PROJECTS).where(filter=FieldFilter(CALENDAR_HASH, "==", secret_hash))
+    for snap in projects.select([]).limit(1).stream():
+        return RecipientKind.PROJECT, snap.id
+    return None
