@@ -80,6 +80,7 @@ class ProjectItem:
     needs: str
     needed_by: str
     reasons: list[str]
+    concerns: list[str] = field(default_factory=list)  # what speaks against the match
 
 
 @dataclass(frozen=True)
@@ -235,8 +236,13 @@ def project_item(project: Project, match: Match, language: str) -> ProjectItem:
         sectors=", ".join(sector_name(s, language) for s in project.sectors),
         needs=amount_range(None, project.amount_needed, project.currency, language),
         needed_by=format_day(project.needed_by, language) if project.needed_by else "",
-        reasons=[r for r in (localise_reason(r, language) for r in match.reasons) if r],
+        reasons=_localised([r for r in match.reasons if not speaks_against(r)], language),
+        concerns=_localised([r for r in match.reasons if speaks_against(r)], language),
     )
+
+
+def _localised(reasons: list[str], language: str) -> list[str]:
+    return [r for r in (localise_reason(r, language) for r in reasons) if r]
 
 
 @dataclass(frozen=True)

@@ -316,3 +316,18 @@ def test_what_speaks_against_a_match_is_said_apart_from_why_it_fits():
         fits, against = part.split("Why it fits:")[1].split("Keep in mind:")
         assert "you need more than this grant gives" in against
         assert "you need more than this grant gives" not in fits
+
+
+def test_the_funder_digest_says_what_speaks_against_a_project_apart_from_why_it_fits():
+    grant = b.grant(amount_min=5000, amount_max=10000, currency="USD")
+    project = b.project(amount_needed=60000, currency="USD", title="Big radio")
+    match = evaluate(grant, project, b.today())
+    assert match is not None and any(" is above " in r for r in match.reasons)
+    item = project_item(project, match, "en")
+    assert item.concerns and not any("more than this grant" in r for r in item.reasons)
+    funder = Recipient.of_funder("f_1", "Mekong Fund", "grants@fund.example.org", "en", False)
+    fits = GrantProjects("Radio call", "https://api.example.org/grants/g_1/projects", [item])
+    email = emails.render_funder_digest(funder, [fits], 0, LINKS, "r")
+    for part in (email.text, email.html):
+        fits_part, against = part.split("Why it fits:")[1].split("Keep in mind:")
+        assert item.concerns[0] in against and item.concerns[0] not in fits_part
