@@ -90,13 +90,15 @@ def mailbox_size(sink: str) -> int:
 def wait_for_email(
     sink: str, recipient: str, subject_part: str, since: int = 0, timeout: float = 60.0
 ) -> dict[str, Any]:
-    """The first email to `recipient` whose subject contains `subject_part`, among the
-    emails after the first `since`."""
+    """The first email to `recipient` whose subject (or, for an alert that gathers several
+    grants under "N new grants", its text) contains `subject_part`, among the emails after
+    the first `since`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         url = f"{sink}/api/messages?since={since}"
         for message in requests.get(url, timeout=5).json()["messages"]:
-            if recipient in message["to"] and subject_part in message["subject"]:
+            said = f"{message['subject']}\n{message.get('text', '')}"
+            if recipient in message["to"] and subject_part in said:
                 return message
         time.sleep(0.3)
     raise TimeoutError(f"no email to {recipient} about {subject_part!r} within {timeout:.0f}s")
