@@ -68,8 +68,9 @@ def _alert_body() -> dict[str, Any]:
     from shared.adapters.sendgrid_sender import build_message
     from shared.domain.models import Grant, Profile
     from shared.domain.recipients import Recipient
+    from shared.email.items import match_item
     from shared.email.links import LinkSigner
-    from shared.email.rendering import match_item, render_alerts
+    from shared.email.rendering import render_alerts
     from shared.matching.engine import evaluate
     from shared.runtime.bootstrap import adapters
 

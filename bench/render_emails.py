@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 
 from shared.domain.recipients import Recipient
 from shared.email.i18n import LANGUAGES
+from shared.email.items import match_item
 from shared.email.links import LinkClaim, LinkSigner, Purpose
-from shared.email.rendering import match_item, render_alerts, render_confirmation, render_digest
+from shared.email.rendering import render_alerts, render_confirmation, render_digest
 from shared.matching.engine import evaluate
 from tests import builders as b
 

@@ -25,7 +25,8 @@ from shared.domain.models import Grant, Match, Profile, Project
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.domain.schedule import ALERT_BATCH_MAX, REMINDER_DAYS
 from shared.domain.taxonomy import TargetKind, Visibility
-from shared.email.rendering import MatchItem, match_item, render_alerts
+from shared.email.items import MatchItem, match_item
+from shared.email.rendering import render_alerts
 from shared.matching.engine import still_fits
 from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id

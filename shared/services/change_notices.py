@@ -17,7 +17,8 @@ from shared.adapters.ports import AlertStatus
 from shared.domain.events import Envelope
 from shared.domain.models import Grant, GrantSubmission
 from shared.domain.recipients import EmailKind, RecipientKind
-from shared.email.rendering import change_item, render_changes
+from shared.email.items import change_item
+from shared.email.rendering import render_changes
 from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
 

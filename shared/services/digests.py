@@ -17,14 +17,9 @@ from shared.domain.events import Envelope, NotificationDue, ScheduleTick, new_ev
 from shared.domain.ids import content_hash
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.domain.schedule import DIGEST_MAX_ITEMS, REMINDER_DAYS, Job, period_of, region_date
+from shared.email.items import GrantProjects, project_item
 from shared.email.links import grant_projects_page
-from shared.email.rendering import (
-    GrantProjects,
-    project_item,
-    render_digest,
-    render_funder_digest,
-    render_reminder,
-)
+from shared.email.rendering import render_digest, render_funder_digest, render_reminder
 from shared.runtime.bootstrap import Adapters
 from shared.services.alerts import (
     FUNDER_VISIBLE,

@@ -19,8 +19,8 @@ from shared.email.i18n import (
     format_money,
     translations,
 )
+from shared.email.items import GrantProjects, change_item, localise_reason, match_item, project_item
 from shared.email.links import LinkSigner
-from shared.email.rendering import GrantProjects, localise_reason, match_item, project_item
 from shared.matching.engine import evaluate
 from tests import builders as b
 
@@ -82,7 +82,7 @@ def _change(recipient: Recipient, title: str):
     """A call whose deadline moved, amount grew and countries narrowed since the alert."""
     old = b.grant(title=title)
     new = b.grant(title=title, deadline="2027-04-30", amount_max=50000, countries=["KH"])
-    return emails.change_item(recipient, old, new, LINKS)
+    return change_item(recipient, old, new, LINKS)
 
 
 ENGLISH = _all_emails("en")
@@ -260,7 +260,7 @@ RANKING_REASONS = [
 
 
 def test_ranking_reasons_are_said_in_the_readers_language():
-    from shared.email.rendering import localise_reason
+    from shared.email.items import localise_reason
 
     english = [localise_reason(r, "en") for r in RANKING_REASONS]
     for language in ("km", "lo", "my", "th", "vi"):
@@ -270,14 +270,14 @@ def test_ranking_reasons_are_said_in_the_readers_language():
 
 
 def test_topics_are_named_in_the_readers_words():
-    from shared.email.rendering import localise_reason
+    from shared.email.items import localise_reason
 
     assert "សុវត្ថិភាពឌីជីថល" in localise_reason("topic: digital security", "km")
     assert "ខ្មែរ" in localise_reason("language: km", "km")
 
 
 def test_amount_and_closing_reasons_are_left_to_their_own_lines():
-    from shared.email.rendering import localise_reason
+    from shared.email.items import localise_reason
 
     for reason in ("closes in 9 days", "closes today", "amount: no exchange rate for XXX/USD"):
         assert localise_reason(reason, "vi") is None

@@ -30,6 +30,7 @@ from shared.adapters.ports.bus import (
     TransientSendError,
 )
 from shared.adapters.ports.funder_pages import FunderPagesStore
+from shared.adapters.ports.harvest import HarvestStore
 from shared.adapters.ports.ledgers import OutboxLedger, ProcessedEvents, RateCounters
 from shared.adapters.ports.my_page import Mark, MyPageStore
 from shared.adapters.ports.records import (
@@ -58,7 +59,6 @@ from shared.adapters.ports.stores import (
     ErasureStore,
     FunderStore,
     GrantStore,
-    HarvestStore,
     InterestStore,
     MatchStore,
     NotificationStore,

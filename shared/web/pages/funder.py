@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.domain.models import Grant
 from shared.email.i18n import format_day, translations
-from shared.email.rendering import amount_range
+from shared.email.items import amount_range
 from shared.services.funder_grants import GrantWithProjects
 from shared.web import choices
 from shared.web.pages.site import FormState, project_card

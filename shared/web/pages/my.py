@@ -24,7 +24,7 @@ from shared.email.i18n import (
     sector_name,
     translations,
 )
-from shared.email.rendering import amount_range, localise_reason
+from shared.email.items import amount_range, localise_reason
 from shared.services.my_matches import MyMatch
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS

@@ -32,7 +32,7 @@ from shared.email.i18n import (
     sector_name,
     translations,
 )
-from shared.email.rendering import localise_reason
+from shared.email.items import localise_reason
 from shared.services.interests import ShareView
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS
