@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Final
 
-from shared.domain.events import EventName
+from shared.domain.events import Envelope, EventName
 
 #: Who must record each event, by consumer name (the `consumer=` of each function's
 #: consume call); `infra/topology.json`'s push subscriptions must say the same (a contract
@@ -52,3 +52,9 @@ def is_overdue(published_at: datetime, now: datetime, alert_after: timedelta) ->
     """True when an event still owed to a consumer was published longer ago than an
     operator accepts (the `handoffs owed` log line counts these)."""
     return now - published_at > alert_after
+
+
+def subjects_of(event: Envelope) -> list[str]:
+    """The ids an event names (its payload's `*_id` fields), so erasing a recipient can
+    find the hand-offs that still name it."""
+    return sorted({str(v) for k, v in event.payload.items() if k.endswith("_id") and v})

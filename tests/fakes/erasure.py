@@ -7,6 +7,7 @@ from datetime import datetime
 
 from shared.adapters.ports import ErasureRequestRecord, alert_id
 from shared.domain.events import Envelope
+from shared.domain.handoffs import subjects_of
 from shared.domain.recipients import RecipientKind
 from tests.fakes.memory import AlreadyExists, Memory
 
@@ -60,7 +61,7 @@ class FakeErasure:
         docs |= {
             ("handoffs", event_id)
             for event_id, (handoff, _) in self._m.handoffs.items()
-            if named & {str(v) for k, v in handoff.envelope.payload.items() if k.endswith("_id")}
+            if named & set(subjects_of(handoff.envelope))
         }
         requests = self._m.erasure_requests.items()
         docs |= {("erasure_requests", i) for i, r in requests if r.email == email}

@@ -20,6 +20,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared.adapters.firestore.common import BATCH_LIMIT, FirestoreStore
 from shared.adapters.ports import Handoff, WindowCount
 from shared.domain.events import Envelope
+from shared.domain.handoffs import subjects_of
 
 OUTBOX = "outbox"
 HANDOFFS = "handoffs"  # published events awaited from their consumers
@@ -37,12 +38,6 @@ def add_outbox(db: firestore.Client, batch: Any, event: Envelope) -> None:
             "created_at": event.occurred_at,
         },
     )
-
-
-def subjects_of(event: Envelope) -> list[str]:
-    """The ids an event names (its payload's `*_id` fields), so erasing a recipient can
-    find the hand-offs that still name it."""
-    return sorted({str(v) for k, v in event.payload.items() if k.endswith("_id") and v})
 
 
 def handoff_refs_naming(db: firestore.Client, ids: list[str]) -> list[Any]:
