@@ -8,128 +8,86 @@ a submission plus the identifiers and timestamps the system adds.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Final, Self, TypeVar
+from typing import Annotated, Self
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    HttpUrl,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.domain.codes import CountryCode, CurrencyCode, LanguageCode
-from shared.domain.taxonomy import ApplicantType, Frequency, Sector, TargetKind, Visibility
-from shared.domain.text import blank_if_invisible, normalise_text
+from shared.domain.fields import (
+    FIRST_DATE,
+    MAX_AMOUNT,
+    MAX_COUNTRIES,
+    MAX_DESCRIPTION,
+    MAX_EXTERNAL_ID,
+    MAX_KEYWORD,
+    MAX_KEYWORDS,
+    MAX_LANGUAGES,
+    MAX_MESSAGE,
+    MAX_NAME,
+    MAX_SECTORS,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    Amount,
+    Countries,
+    Description,
+    Email,
+    ExternalId,
+    Keywords,
+    Languages,
+    Message,
+    Name,
+    Sectors,
+    Summary,
+    Title,
+    Url,
+    check_amount_range,
+    dedupe,
+    not_past,
+)
+from shared.domain.fields import Submission as _Submission
+from shared.domain.opportunities import OpportunityDetails, OpportunityKind
+from shared.domain.taxonomy import ApplicantType, Frequency, TargetKind, Visibility
 
-# Limits are part of the contract: generous for real use, small enough to refuse abuse.
-MAX_TITLE = 300
-MAX_DESCRIPTION = 20_000
-MAX_SUMMARY = 5_000
-MAX_NAME = 200
-MAX_EXTERNAL_ID = 200
-MAX_KEYWORD = 60
-MAX_KEYWORDS = 20
-MAX_SECTORS = len(Sector)
-MAX_COUNTRIES = 250
-MAX_LANGUAGES = 20
-MAX_AMOUNT = 1e15  # a trillion-and-more in any currency, VND included
-MAX_MESSAGE = 2_000  # a funder's note to a CSO, or the CSO's reply: a note, not a letter
-
-
-T = TypeVar("T")
-
-
-def _dedupe(values: list[T]) -> list[T]:
-    return list(dict.fromkeys(values))
-
-
-def _http_url(url: HttpUrl) -> HttpUrl:
-    if url.scheme not in ("http", "https"):
-        raise ValueError("only http and https links are accepted")
-    return url
-
-
-def _smtp_local_part(address: str) -> str:
-    # email-validator 2.4 lets a local part past 64 octets through; RFC 5321 (4.5.3.1.1)
-    # caps it there, and SendGrid refuses such an address after we have accepted it.
-    if len(address.rpartition("@")[0].encode()) > 64:
-        raise ValueError("the part before the @ may be at most 64 characters")
-    return address
-
-
-def _printable(value: str) -> str:
-    if not value.isprintable():
-        raise ValueError("must be printable text without line breaks")
-    return value
-
-
-ExternalId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EXTERNAL_ID),
-    AfterValidator(_printable),
+__all__ = [  # the field types and limits stay importable from here, as before
+    "FIRST_DATE",
+    "MAX_AMOUNT",
+    "MAX_COUNTRIES",
+    "MAX_DESCRIPTION",
+    "MAX_EXTERNAL_ID",
+    "MAX_KEYWORD",
+    "MAX_KEYWORDS",
+    "MAX_LANGUAGES",
+    "MAX_MESSAGE",
+    "MAX_NAME",
+    "MAX_SECTORS",
+    "MAX_SUMMARY",
+    "MAX_TITLE",
+    "Amount",
+    "ContactReply",
+    "Countries",
+    "Description",
+    "Email",
+    "ErasureRequest",
+    "ExternalId",
+    "Grant",
+    "GrantProvenance",
+    "GrantSubmission",
+    "Interest",
+    "InterestSubmission",
+    "Keywords",
+    "Languages",
+    "Match",
+    "Message",
+    "Name",
+    "Profile",
+    "ProfileSubmission",
+    "Project",
+    "ProjectSubmission",
+    "Sectors",
+    "Summary",
+    "Title",
+    "Url",
 ]
-
-
-def _length(min_length: int, max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
-
-
-# Stripped, length-limited, normalised (NFC, no Zawgyi) text types; text of only
-# invisible characters is blank. Spelled out as `Annotated` aliases, not built by a
-# function, so a type checker sees them as `str`.
-_BLANK_IF_INVISIBLE = BeforeValidator(blank_if_invisible)
-_NORMALISED = AfterValidator(normalise_text)
-Title = Annotated[str, _length(1, MAX_TITLE), _BLANK_IF_INVISIBLE, _NORMALISED]
-Name = Annotated[str, _length(1, MAX_NAME), _BLANK_IF_INVISIBLE, _NORMALISED]
-Keyword = Annotated[str, _length(1, MAX_KEYWORD), _BLANK_IF_INVISIBLE, _NORMALISED]
-Description = Annotated[str, _length(0, MAX_DESCRIPTION), _BLANK_IF_INVISIBLE, _NORMALISED]
-Summary = Annotated[str, _length(0, MAX_SUMMARY), _BLANK_IF_INVISIBLE, _NORMALISED]
-Message = Annotated[str, _length(0, MAX_MESSAGE), _BLANK_IF_INVISIBLE, _NORMALISED]
-Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
-Url = Annotated[HttpUrl, AfterValidator(_http_url)]
-Email = Annotated[EmailStr, AfterValidator(_smtp_local_part)]
-Sectors = Annotated[list[Sector], Field(max_length=MAX_SECTORS), AfterValidator(_dedupe)]
-Countries = Annotated[list[CountryCode], Field(max_length=MAX_COUNTRIES), AfterValidator(_dedupe)]
-Languages = Annotated[list[LanguageCode], Field(max_length=MAX_LANGUAGES), AfterValidator(_dedupe)]
-Keywords = Annotated[list[Keyword], Field(max_length=MAX_KEYWORDS), AfterValidator(_dedupe)]
-
-
-#: Validation context key: the first date a submission may name (a deadline, a "needed
-#: by"). The edge (API, web forms) passes it; stored documents are validated without it,
-#: so a grant whose deadline has passed since it was stored still loads.
-FIRST_DATE: Final = "first_date"
-
-
-def _not_past(value: date | None, info: ValidationInfo) -> date | None:
-    first = (info.context or {}).get(FIRST_DATE)
-    if value is not None and first is not None and value < first:
-        raise PydanticCustomError(
-            "date_in_past",
-            "this date has passed: give {first} or a later date",
-            {"first": first.isoformat()},
-        )
-    return value
-
-
-class _Submission(BaseModel):
-    """Strict parsing for everything that comes from outside."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-
-def _check_amount_range(low: float | None, high: float | None, currency: str | None) -> None:
-    if low is not None and high is not None and low > high:
-        raise ValueError("amount_min must not be greater than amount_max")
-    if (low is not None or high is not None) and currency is None:
-        raise ValueError("currency is required when an amount is given")
 
 
 class GrantSubmission(_Submission):
@@ -143,7 +101,7 @@ class GrantSubmission(_Submission):
     applicant_types: Annotated[
         list[ApplicantType],
         Field(min_length=1, max_length=len(ApplicantType)),
-        AfterValidator(_dedupe),
+        AfterValidator(dedupe),
     ]
     fiscal_sponsor_ok: bool = False
     amount_min: Amount | None = None
@@ -153,11 +111,11 @@ class GrantSubmission(_Submission):
     languages: Languages = []
     url: Url | None = None
 
-    _deadline_not_past = field_validator("deadline")(_not_past)
+    _deadline_not_past = field_validator("deadline")(not_past)
 
     @model_validator(mode="after")
     def _amounts(self) -> Self:
-        _check_amount_range(self.amount_min, self.amount_max, self.currency)
+        check_amount_range(self.amount_min, self.amount_max, self.currency)
         return self
 
 
@@ -180,11 +138,11 @@ class ProjectSubmission(_Submission):
     visibility: Visibility = Visibility.FUNDERS
     needed_by: date | None = None
 
-    _needed_by_not_past = field_validator("needed_by")(_not_past)
+    _needed_by_not_past = field_validator("needed_by")(not_past)
 
     @model_validator(mode="after")
     def _amounts(self) -> Self:
-        _check_amount_range(None, self.amount_needed, self.currency)
+        check_amount_range(None, self.amount_needed, self.currency)
         return self
 
 
@@ -203,11 +161,20 @@ class ProfileSubmission(_Submission):
     currency: CurrencyCode | None = None
     keywords: Keywords = []
     exclude_keywords: Keywords = []
+    # Which kinds of opportunity to hear about: grants unless the CSO opts in to more.
+    kinds: Annotated[
+        list[OpportunityKind], Field(min_length=1, max_length=len(OpportunityKind))
+    ] = [OpportunityKind.GRANT]
 
     @model_validator(mode="after")
     def _amounts(self) -> Self:
-        _check_amount_range(self.amount_min, self.amount_max, self.currency)
+        check_amount_range(self.amount_min, self.amount_max, self.currency)
         return self
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds_once(cls, kinds: list[OpportunityKind]) -> list[OpportunityKind]:
+        return list(dict.fromkeys(kinds))
 
 
 class InterestSubmission(_Submission):
@@ -278,6 +245,12 @@ class Grant(_Stored, GrantSubmission):
     funder_id: str
     revision: int = 1
     provenance: GrantProvenance | None = None
+    # A training, an event or a tech offer carries what makes it one; a grant has none.
+    details: OpportunityDetails | None = None
+
+    @property
+    def kind(self) -> OpportunityKind:
+        return OpportunityKind.GRANT if self.details is None else OpportunityKind(self.details.kind)
 
     @property
     def alertable(self) -> bool:
