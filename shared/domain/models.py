@@ -45,6 +45,7 @@ from shared.domain.fields import (
     not_past,
 )
 from shared.domain.fields import Submission as _Submission
+from shared.domain.logframe import Logframe
 from shared.domain.opportunities import OpportunityDetails, OpportunityKind
 from shared.domain.taxonomy import ApplicantType, Frequency, TargetKind, Visibility
 
@@ -279,6 +280,10 @@ class Project(_Stored, _Subscriber, ProjectSubmission):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     pledged_amount: float = 0.0
+    # The CSO's logical framework, kept as a draft until complete; `plan_revision` counts
+    # its saves, so a funder or an export can say which version it shows.
+    plan: Logframe | None = None
+    plan_revision: int = 0
 
 
 class Profile(_Stored, _Subscriber, ProfileSubmission):
