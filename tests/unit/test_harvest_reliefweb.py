@@ -323,3 +323,18 @@ def test_a_training_that_vanishes_is_closed_and_stays_a_training(httpserver, ses
         if s.grant.provenance and s.grant.provenance.source_id == "4190001"
     )
     assert grant.provenance.closed_at is not None and grant.kind is OpportunityKind.TRAINING
+
+
+def test_the_deployment_harvests_reliefweb_only_with_its_appname(session, caplog):
+    from pydantic import SecretStr
+
+    from shared.runtime.harvest_sources import build_connector, source_names
+
+    settings = fake_adapters().settings.model_copy(update={"reliefweb_appname": SecretStr("")})
+    with caplog.at_level("WARNING"):
+        assert build_connector("reliefweb_training", settings, session) is None
+    assert [r.setting for r in caplog.records] == [KEY_SETTING]
+    assert "reliefweb_training" not in source_names(settings)
+    named = settings.model_copy(update={"reliefweb_appname": SecretStr("grantmatch-test")})
+    assert "reliefweb_training" in source_names(named)
+    assert isinstance(build_connector("reliefweb_training", named, session), ReliefWebTraining)
