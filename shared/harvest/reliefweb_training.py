@@ -238,7 +238,7 @@ class ReliefWebTraining:
             fiscal_sponsor_ok=Origin.DEFAULT,
             amounts=Origin.UNKNOWN,
             currency=Origin.UNKNOWN,
-            deadline=Origin.GIVEN if dates.get("registration") else Origin.INFERRED,
+            deadline=self._deadline_origin(dates, deadline),
             languages=Origin.GIVEN if training.languages else Origin.UNKNOWN,
             url=Origin.GIVEN if url else Origin.UNKNOWN,
         )
@@ -254,6 +254,13 @@ class ReliefWebTraining:
             notes=notes,
             details=training.details,
         )
+
+    @staticmethod
+    def _deadline_origin(dates: Raw, deadline: date | None) -> Origin:
+        """Given as the registration deadline, else inferred from the start, else none."""
+        if dates.get("registration"):
+            return Origin.GIVEN
+        return Origin.INFERRED if deadline else Origin.UNKNOWN
 
     def _sectors(self, fields: Raw, warnings: list[str]) -> list[str]:
         """Themes first; career categories add the organisational ones. Unmappable when
@@ -299,8 +306,9 @@ class ReliefWebTraining:
         if attendance is Attendance.ON_SITE:
             notes["countries"] = "on site: open to CSOs of the venue's country"
             return attendance, named[0], [named[0]], Origin.INFERRED
+        way = "on site and online" if on_site else "online"
         notes["countries"] = (
-            "online: open to the countries it names" if named else "online: open to anyone"
+            f"{way}: open to the countries it names" if named else f"{way}: open to anyone"
         )
         origin = Origin.GIVEN if named else Origin.DEFAULT
         return attendance, named[0] if on_site else None, named, origin

@@ -338,3 +338,11 @@ def test_the_deployment_harvests_reliefweb_only_with_its_appname(session, caplog
     named = settings.model_copy(update={"reliefweb_appname": SecretStr("grantmatch-test")})
     assert "reliefweb_training" in source_names(named)
     assert isinstance(build_connector("reliefweb_training", named, session), ReliefWebTraining)
+
+
+def test_a_training_without_dates_has_no_deadline_and_says_it_is_unknown():
+    call = _mapped()["4190040"]
+    assert isinstance(call, HarvestedCall)
+    assert call.submission.deadline is None
+    assert call.origins["deadline"].value == "unknown"
+    assert _mapped()["4190031"].origins["deadline"].value == "inferred"  # from its start
