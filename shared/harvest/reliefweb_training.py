@@ -17,8 +17,9 @@ end}`, `cost` (`free` / `fee-based`), `fee_information`, `country[].{iso3,name}`
 Terms and limits: ReliefWeb content is free to reuse with attribution to the source
 organisation and ReliefWeb; the API allows **1,000 calls a day** per appname and up to
 1,000 items a call. We ask for published trainings, 1,000 a page, sorted by id so offset
-paging is stable: a run is a handful of calls, and even `harvest_max_pages` (200) pages
-at 4 tries each stay under the daily quota; a 429 waits what its Retry-After says.
+paging is stable: a run is one or two calls, and one run reads at most
+`MAX_PAGES_PER_RUN` pages (a paging bug cannot spend the day's quota: the run stops, its
+cursor kept); a 429 waits what its Retry-After says.
 
 Mapping: themes and career categories become our sectors (`reliefweb_theme`,
 `reliefweb_career_category` in the harvest table); ISO3 countries become ISO2 ("World"
@@ -50,6 +51,10 @@ NAME = "reliefweb_training"
 API_URL = "https://api.reliefweb.int"
 LIST_PATH = "/v2/training"
 PAGE_SIZE = 1000  # the API's maximum
+#: Pages one run may read: a run needs one or two (a few hundred trainings are published
+#: at a time), so this only stops a paging bug from spending the day's 1,000 calls
+#: (at most 4 tries a page: 120 calls).
+MAX_PAGES_PER_RUN = 30
 KEY_SETTING = "RELIEFWEB_APPNAME"
 STATUS = {"published": CallStatus.OPEN, "expired": CallStatus.CLOSED}
 FIELDS = (
@@ -125,6 +130,7 @@ class ReliefWebTraining:
         page_size: int = PAGE_SIZE,
         policy: HttpPolicy | None = None,
         mappings: HarvestMappings | None = None,
+        max_pages: int = MAX_PAGES_PER_RUN,
     ) -> None:
         if not appname:
             raise ValueError(f"{NAME} needs an approved appname ({KEY_SETTING})")
@@ -133,9 +139,13 @@ class ReliefWebTraining:
         self._url = api_url.rstrip("/") + LIST_PATH
         self._page_size = page_size
         self._mappings = mappings or load_harvest_mappings()
+        self._pages_left = max_pages
 
     def fetch_page(self, cursor: str | None) -> Page:
         """One page of published trainings; the cursor is the offset."""
+        if self._pages_left <= 0:
+            raise PageError(NAME, cursor, "this run's page budget is spent (the daily quota)")
+        self._pages_left -= 1
         offset = int(cursor) if cursor else 0
         params: list[tuple[str, str | int]] = [
             ("appname", self._appname),

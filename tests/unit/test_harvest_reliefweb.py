@@ -346,3 +346,17 @@ def test_a_training_without_dates_has_no_deadline_and_says_it_is_unknown():
     assert call.submission.deadline is None
     assert call.origins["deadline"].value == "unknown"
     assert _mapped()["4190031"].origins["deadline"].value == "inferred"  # from its start
+
+
+def test_a_run_reads_at_most_its_page_budget_so_the_daily_quota_survives_a_paging_bug(
+    httpserver, session
+):
+    _serve_pages(httpserver, 3)
+    connector = ReliefWebTraining(
+        session, appname="t", api_url=httpserver.url_for("/"), page_size=3, policy=FAST,
+        max_pages=2,
+    )  # fmt: skip
+    reads = list(walk(connector))
+    assert [r.cursor for r in reads] == [None, "3", "6"]
+    assert reads[-1].error is not None and "page budget" in reads[-1].error.cause
+    assert len(httpserver.log) == 2  # the third page was never asked for
