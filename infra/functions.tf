@@ -41,7 +41,7 @@ locals {
       max_instances   = 3
       timeout_seconds = 540
       ingress         = "ALLOW_INTERNAL_ONLY"
-      secrets         = ["SIMPLER_GRANTS_API_KEY"]
+      secrets         = ["SIMPLER_GRANTS_API_KEY", "RELIEFWEB_APPNAME"]
     }
     relay = {
       entry_point     = "relay"

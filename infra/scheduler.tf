@@ -76,6 +76,13 @@ locals {
       time_zone = "Etc/UTC"
       topic     = "harvest-requested"
     }
+    # Once a day: a run is a handful of calls of ReliefWeb's 1,000 a day.
+    "harvest-reliefweb-training" = {
+      job       = "harvest-reliefweb-training"
+      schedule  = "45 3 * * *"
+      time_zone = "Etc/UTC"
+      topic     = "harvest-requested"
+    }
   }
 }
 

@@ -9,6 +9,9 @@ locals {
     # simpler.grants.gov's API key (https://simpler.grants.gov/developer); without it that
     # source is skipped with one log line.
     SIMPLER_GRANTS_API_KEY = "simpler-grants-api-key"
+    # The appname ReliefWeb approved for our use of its API (https://apidoc.reliefweb.int);
+    # without it the ReliefWeb trainings source is skipped with one log line.
+    RELIEFWEB_APPNAME = "reliefweb-appname"
   }
 
   # Who may read each secret: the functions whose `secrets` list it (functions.tf).
@@ -17,6 +20,7 @@ locals {
     # Ingest checks the confirm/unsubscribe links that notify signs.
     LINK_SIGNING_SECRET    = [local.runtime_member.ingest, local.runtime_member.notify]
     SIMPLER_GRANTS_API_KEY = [local.runtime_member.harvest]
+    RELIEFWEB_APPNAME      = [local.runtime_member.harvest]
   }
 }
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 import requests
+from pydantic import SecretStr
 from requests.adapters import BaseAdapter
 from tqdm import tqdm
 
@@ -32,6 +33,7 @@ ALIASES = {
     "eu": "eu_funding_tenders",
     "unpp": "un_partner_portal",
     "simpler": "simpler_grants_gov",
+    "reliefweb": "reliefweb_training",
 }
 
 
@@ -84,7 +86,7 @@ def source_name(value: str) -> str:
 @click.option("--dry-run", is_flag=True, help="Read and classify; store nothing.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
 def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_progress: bool) -> None:
-    """Harvest SOURCE (eu, unpp, simpler, or feed:<slug>) now: new and changed calls are
+    """Harvest SOURCE (eu, unpp, simpler, reliefweb, or feed:<slug>) now: new and changed calls are
     stored as grants and announced, closed and vanished ones closed, and the CSOs told
     about a call whose deadline, amount or eligibility changed get a change notice."""
     from shared.runtime.harvest_sources import build_connector, source_names
@@ -97,7 +99,9 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
         # Nothing leaves this machine: a keyed source needs no real key for its samples.
         update: dict[str, object] = {}
         if not settings.simpler_grants_api_key.get_secret_value():
-            update["simpler_grants_api_key"] = "recorded-pages"
+            update["simpler_grants_api_key"] = SecretStr("recorded-pages")
+        if not settings.reliefweb_appname.get_secret_value():
+            update["reliefweb_appname"] = SecretStr("recorded-pages")
         if name.startswith(FEED_PREFIX):
             feed = FeedSource(name.removeprefix(FEED_PREFIX), "https://recorded.invalid/feed")
             update["harvest_feeds"] = f'[{{"slug": "{feed.slug}", "url": "{feed.url}"}}]'

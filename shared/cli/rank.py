@@ -1,4 +1,5 @@
-"""`grantmatch rank`: rank grants for projects from JSON Lines files, with no database.
+"""`grantmatch rank`: rank grants (and trainings, events, tech offers) for projects from
+JSON Lines files, with no database.
 
 It runs exactly the engine the match function runs (`shared.matching.engine.evaluate_applicant`),
 so what it prints is what a CSO would be emailed.
@@ -41,7 +42,8 @@ def _today(value: str | None) -> date:
     "grants_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON Lines file of grants (POST /grants fields).",
+    help="JSON Lines file of grants (POST /grants fields); a line with `details` is a "
+    "training, an event or a tech offer (details.kind).",
 )
 @click.option(
     "--projects",
@@ -53,7 +55,8 @@ def _today(value: str | None) -> date:
 @click.option("--now", "now", default=None, help="The date deadlines are judged at (ISO).")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(min=1))
 def rank(grants_path: Path, projects_path: Path, now: str | None, top: int) -> None:
-    """Print, for each project, its best eligible grants as one JSON line."""
+    """Print, for each project, its best eligible items (grants, trainings, events, tech
+    offers; each match names its kind) as one JSON line."""
     run = rank_jsonl(grants_path, projects_path, _today(now), top)
     for problem in run.problems:
         click.echo(str(problem), err=True)

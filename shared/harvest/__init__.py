@@ -6,7 +6,8 @@ client in `http`, and maps each record onto the grant contract with its provenan
 Storage, cursors, change notices and schedules are the pipeline's, not this package's.
 
 Adding a source: a module with a connector class (see `eu_funding_tenders` for a
-keyless one, `simpler_grants_gov` for one with a key), its mappings in
+keyless one, `simpler_grants_gov` for one with a key, `reliefweb_training` for one whose
+records are trainings rather than grants), its mappings in
 `shared/data/harvest_mappings.json`, a real sample under `tests/fixtures/harvest/`,
 and a line in `build_connectors`.
 """
@@ -22,6 +23,8 @@ from shared.harvest.base import Connector, PageRead, walk
 from shared.harvest.eu_funding_tenders import EuFundingTenders
 from shared.harvest.feeds import FeedConnector, FeedSource
 from shared.harvest.http import HttpPolicy
+from shared.harvest.reliefweb_training import KEY_SETTING as RELIEFWEB_KEY
+from shared.harvest.reliefweb_training import ReliefWebTraining
 from shared.harvest.simpler_grants_gov import KEY_SETTING as SIMPLER_KEY
 from shared.harvest.simpler_grants_gov import SimplerGrantsGov
 from shared.harvest.un_partner_portal import UnPartnerPortal
@@ -35,6 +38,7 @@ SOURCE_KEYS: dict[str, str | None] = {
     EuFundingTenders.name: None,
     UnPartnerPortal.name: None,
     SimplerGrantsGov.name: SIMPLER_KEY,
+    ReliefWebTraining.name: RELIEFWEB_KEY,
 }
 
 
@@ -57,6 +61,14 @@ def build_connectors(
         log.warning(
             "harvest source skipped: its API key is not set",
             extra={"source": SimplerGrantsGov.name, "setting": SIMPLER_KEY},
+        )
+    appname = keys.get(RELIEFWEB_KEY)
+    if appname:
+        connectors.append(ReliefWebTraining(session, appname=appname, policy=policy))
+    else:
+        log.warning(
+            "harvest source skipped: its approved appname is not set",
+            extra={"source": ReliefWebTraining.name, "setting": RELIEFWEB_KEY},
         )
     connectors += [FeedConnector(session, feed, policy=policy) for feed in feeds]
     return connectors

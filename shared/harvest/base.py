@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from shared.domain.models import GrantSubmission
+from shared.domain.opportunities import OpportunityDetails
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class HarvestedCall:
     `hold` names why this call must not be alerted even when screening would pass it
     (for example: foreign applicants may apply but no country is named, so a Mekong CSO
     is unlikely to be eligible and "worldwide" would be a guess). None: alert as usual.
+    `details` makes it a training, an event or a tech offer (None: a grant); `submission`
+    then holds the catalogue fields screening reads (`catalogue_fields`).
     """
 
     submission: GrantSubmission
@@ -85,6 +88,7 @@ class HarvestedCall:
     warnings: tuple[str, ...] = ()
     hold: str | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
+    details: OpportunityDetails | None = None
 
     @property
     def alertable(self) -> bool:

@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 
 from shared.domain.models import GrantSubmission
+from shared.domain.opportunities import OpportunityDetails
 from shared.domain.taxonomy import ApplicantType
 from shared.harvest.base import (
     TRACKED_FIELDS,
@@ -108,9 +109,12 @@ def html_text(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def content_checksum(submission: GrantSubmission, status: CallStatus) -> str:
+def content_checksum(
+    submission: GrantSubmission, status: CallStatus, details: OpportunityDetails | None = None
+) -> str:
     """SHA-256 of what a CSO would notice: the contract fields and the status, with sets
-    sorted and whitespace collapsed, so a cosmetic change (spacing, order) leaves it."""
+    sorted and whitespace collapsed, so a cosmetic change (spacing, order) leaves it. A
+    training's (or other kind's) details count too; a grant's checksum is unchanged."""
     fields = submission.model_dump(mode="json")
     for name in _SET_FIELDS:
         fields[name] = sorted(fields[name])
@@ -118,8 +122,21 @@ def content_checksum(submission: GrantSubmission, status: CallStatus) -> str:
         if isinstance(value, str):
             fields[name] = _SPACES.sub(" ", value).strip()
     fields["status"] = status.value
+    if details is not None:
+        fields["details"] = _canonical(details.model_dump(mode="json"))
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON value with its strings' whitespace collapsed and its lists sorted."""
+    if isinstance(value, str):
+        return _SPACES.sub(" ", value).strip()
+    if isinstance(value, list):
+        return sorted((_canonical(v) for v in value), key=json.dumps)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    return value
 
 
 def assemble(
@@ -135,9 +152,11 @@ def assemble(
     hold: str | None = None,
     notes: Mapping[str, str] | None = None,
     source_checksum: str | None = None,
+    details: OpportunityDetails | None = None,
 ) -> Outcome:
     """A harvested call from mapped fields, validated by `GrantSubmission` exactly as a
-    posted grant is; a breach becomes a rejection naming every bad field."""
+    posted grant is; a breach becomes a rejection naming every bad field. `details`
+    (already validated) makes it a training, an event or a tech offer."""
     missing = [name for name in TRACKED_FIELDS if name not in origins]
     if missing:
         raise ValueError(f"{source}: the mapping records no origin for {missing}")
@@ -154,7 +173,7 @@ def assemble(
         source_id=source_id,
         source_url=source_url,
         fetched_at=fetched_at,
-        checksum=content_checksum(submission, status),
+        checksum=content_checksum(submission, status, details),
         source_checksum=source_checksum,
     )
     return HarvestedCall(
@@ -165,4 +184,5 @@ def assemble(
         warnings=tuple(warnings),
         hold=hold,
         notes=dict(notes or {}),
+        details=details,
     )

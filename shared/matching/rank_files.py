@@ -1,8 +1,11 @@
 """Ranking from JSON Lines files: the engine behind `grantmatch rank`, with no database.
 
 Each line is one grant or project in the public contract (the fields of `POST /grants`
-and `POST /projects`). Two deliberate differences from the HTTP contract, both because a
-ranking file is not a submission:
+and `POST /projects`). A line of the grants file with `details` is another kind of
+catalogue item (a training, an event or a tech offer: `details.kind` says which), with
+the fields of its submission (`shared.domain.opportunities`); it is screened and ranked
+as the match function does, through `catalogue_fields`. Two deliberate differences from
+the HTTP contract, both because a ranking file is not a submission:
 
 - `contact_email` is optional and never read: ranking needs no personal data, and files
   exported for ranking should not have to carry it. A project must have `external_id`,
@@ -16,7 +19,7 @@ A bad line is reported with its file and line number and skipped; the rest is ra
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -25,6 +28,13 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.domain.models import Email, ExternalId, Grant, GrantSubmission, ProjectSubmission
+from shared.domain.opportunities import (
+    EventSubmission,
+    OpportunityKind,
+    TechOfferSubmission,
+    TrainingSubmission,
+    catalogue_fields,
+)
 from shared.matching.engine import evaluate_applicant
 from shared.matching.screening import Applicant
 
@@ -33,6 +43,45 @@ class GrantLine(GrantSubmission):
     """A grant as a ranking file carries it."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+_LINE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+class TrainingLine(TrainingSubmission):
+    """A training as a ranking file carries it."""
+
+    model_config = _LINE_CONFIG
+
+
+class EventLine(EventSubmission):
+    """An event as a ranking file carries it."""
+
+    model_config = _LINE_CONFIG
+
+
+class TechOfferLine(TechOfferSubmission):
+    """A tech offer as a ranking file carries it."""
+
+    model_config = _LINE_CONFIG
+
+
+CatalogueLine = GrantLine | TrainingLine | EventLine | TechOfferLine
+LINE_MODELS: dict[str, type[TrainingLine | EventLine | TechOfferLine]] = {
+    OpportunityKind.TRAINING.value: TrainingLine,
+    OpportunityKind.EVENT.value: EventLine,
+    OpportunityKind.TECH_OFFER.value: TechOfferLine,
+}
+
+
+def catalogue_line_model(data: dict[str, Any]) -> type[CatalogueLine] | None:
+    """The model of one line of a grants file: a grant without `details`, else the kind
+    its `details.kind` names (None: a kind we do not know)."""
+    details = data.get("details")
+    if details is None:
+        return GrantLine
+    kind = details.get("kind") if isinstance(details, dict) else None
+    return LINE_MODELS.get(kind) if isinstance(kind, str) else None
 
 
 class ProjectLine(ProjectSubmission):
@@ -77,12 +126,16 @@ def _describe(exc: ValidationError) -> str:
     )
 
 
-def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M]:
-    """Validate each non-blank line as `model`; duplicates of an external_id are bad lines
-    (which one is meant would be a guess)."""
+def parse_lines(
+    source: str,
+    lines: Iterable[bytes],
+    model: Callable[[dict[str, Any]], type[M] | None],
+) -> Parsed[M]:
+    """Validate each non-blank line as the model `model` picks for it (a model class
+    picks itself: it is called, and a class returns an instance, so pass `lambda _: C`);
+    duplicates of an external_id are bad lines (which one is meant would be a guess)."""
     parsed: Parsed[M] = Parsed()
     seen: dict[str | None, int] = {}
-    known = set(model.model_fields)
     for number, raw in enumerate(lines, start=1):
         try:
             text = raw.decode("utf-8").lstrip("\ufeff").strip()
@@ -99,8 +152,13 @@ def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M
         if not isinstance(data, dict):
             parsed.problems.append(Problem(source, number, "not a JSON object"))
             continue
+        chosen = model(data)
+        if chosen is None:
+            kinds = ", ".join(LINE_MODELS)
+            parsed.problems.append(Problem(source, number, f"details.kind: one of {kinds}"))
+            continue
         try:
-            record = model.model_validate(data)
+            record = chosen.model_validate(data)
         except ValidationError as exc:
             parsed.problems.append(Problem(source, number, _describe(exc)))
             continue
@@ -110,7 +168,7 @@ def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M
             parsed.problems.append(Problem(source, number, message))
             continue
         seen[external_id] = number
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - set(chosen.model_fields))
         if unknown:
             message = "ignored fields outside the contract: " + ", ".join(unknown)
             parsed.problems.append(Problem(source, number, message, fatal=False))
@@ -118,10 +176,12 @@ def parse_lines(source: str, lines: Iterable[bytes], model: type[M]) -> Parsed[M
     return parsed
 
 
-def as_grant(line: GrantLine, loaded_at: datetime) -> Grant:
-    """A file grant as the engine's Grant; its external_id serves as its id."""
+def as_grant(line: CatalogueLine, loaded_at: datetime) -> Grant:
+    """A file grant (or other kind, through its catalogue fields) as the engine's Grant;
+    its external_id serves as its id."""
+    fields = line.model_dump() if isinstance(line, GrantLine) else catalogue_fields(line)
     return Grant(
-        **line.model_dump(),
+        **fields,
         id=line.external_id,
         funder_id="file",
         created_at=loaded_at,
@@ -132,7 +192,8 @@ def as_grant(line: GrantLine, loaded_at: datetime) -> Grant:
 def rank_projects(
     grants: list[Grant], projects: list[ProjectLine], today: date, top: int
 ) -> Iterator[dict[str, Any]]:
-    """For each project (in file order) its best eligible grants, best first."""
+    """For each project (in file order) its best eligible items, best first."""
+    kinds = {g.id: g.kind.value for g in grants}
     for project in projects:
         applicant = Applicant.of(project, project.external_id)
         matches = [m for g in grants if (m := evaluate_applicant(g, applicant, today))]
@@ -140,7 +201,13 @@ def rank_projects(
         yield {
             "project": project.external_id,
             "matches": [
-                {"grant": m.grant_id, "score": m.score, "reasons": m.reasons} for m in matches[:top]
+                {
+                    "grant": m.grant_id,
+                    "kind": kinds[m.grant_id],
+                    "score": m.score,
+                    "reasons": m.reasons,
+                }
+                for m in matches[:top]
             ],
         }
 
@@ -166,9 +233,9 @@ class RankRun:
 def rank_jsonl(grants_path: Path, projects_path: Path, today: date, top: int) -> RankRun:
     """Read both files, then rank every valid project against every valid grant."""
     with grants_path.open("rb") as handle:
-        grants = parse_lines(str(grants_path), handle, GrantLine)
+        grants: Parsed[CatalogueLine] = parse_lines(str(grants_path), handle, catalogue_line_model)
     with projects_path.open("rb") as handle:
-        projects = parse_lines(str(projects_path), handle, ProjectLine)
+        projects = parse_lines(str(projects_path), handle, lambda _: ProjectLine)
     stamp = loaded_at(today)
     engine_grants = [as_grant(g, stamp) for _, g in grants.records]
     results = list(rank_projects(engine_grants, [p for _, p in projects.records], today, top))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from shared.domain.models import Grant
+from shared.domain.opportunities import TechOfferDetails
 from shared.domain.taxonomy import TargetKind
 from shared.matching.money import RateTable, format_amount, fx_rates, grant_amount_range
 from shared.matching.relevance import analyse, cosine, dice, mentions, shared_terms, topic_label
@@ -49,8 +50,16 @@ class Ranking:
 
 
 def grant_text(grant: Grant) -> str:
-    """The text a grant is matched on."""
-    return f"{grant.title}\n{grant.description}"
+    """The text a grant is matched on; for other kinds, also what their details say about
+    their subject and audience (what a tech offer offers and to whom, who may attend a
+    training or an event), never how to register or request."""
+    details = grant.details
+    extra: tuple[str, ...] = ()
+    if isinstance(details, TechOfferDetails):
+        extra = (details.offered, details.for_whom)
+    elif details is not None:
+        extra = (details.who_may_attend,)
+    return "\n".join((grant.title, grant.description, *(e for e in extra if e)))
 
 
 def rank(

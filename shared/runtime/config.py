@@ -64,9 +64,14 @@ class Settings(BaseSettings):
     # Manager in production; empty: that source is skipped with one log line). The base
     # URLs are the real sources; tests and the local stack point them at a local server.
     simpler_grants_api_key: SecretStr = SecretStr("")
+    # ReliefWeb's API needs an appname it approved (since November 2025): not a password,
+    # but issued to us and rate-limited per name (1,000 calls a day), so kept as a secret.
+    # Empty: the ReliefWeb trainings source is skipped with one log line.
+    reliefweb_appname: SecretStr = SecretStr("")
     harvest_eu_search_url: str = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
     harvest_unpp_base_url: str = "https://www.unpartnerportal.org"
     harvest_simpler_api_url: str = "https://api.simpler.grants.gov"
+    harvest_reliefweb_api_url: str = "https://api.reliefweb.int"
     # RSS/Atom feeds of calls, a JSON list of {"slug", "url", "countries", "sectors",
     # "applicant_types", "languages", "open_days"} (shared/harvest/feeds.py FeedSource).
     harvest_feeds: str = "[]"
@@ -102,6 +107,7 @@ PRODUCTION_DEFAULTS: frozenset[str] = frozenset(
         "harvest_eu_search_url",
         "harvest_unpp_base_url",
         "harvest_simpler_api_url",
+        "harvest_reliefweb_api_url",
         "harvest_feeds",
         "harvest_max_pages",
         "log_level",

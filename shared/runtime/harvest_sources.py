@@ -17,6 +17,8 @@ from shared.harvest.base import Connector
 from shared.harvest.eu_funding_tenders import EuFundingTenders
 from shared.harvest.feeds import PREFIX as FEED_PREFIX
 from shared.harvest.feeds import FeedConnector, FeedSource
+from shared.harvest.reliefweb_training import KEY_SETTING as RELIEFWEB_KEY
+from shared.harvest.reliefweb_training import ReliefWebTraining
 from shared.harvest.simpler_grants_gov import SimplerGrantsGov
 from shared.harvest.un_partner_portal import UnPartnerPortal
 from shared.runtime.bootstrap import Adapters
@@ -43,6 +45,8 @@ def source_names(settings: Settings) -> list[str]:
     names = [EuFundingTenders.name, UnPartnerPortal.name]
     if settings.simpler_grants_api_key.get_secret_value():
         names.append(SimplerGrantsGov.name)
+    if settings.reliefweb_appname.get_secret_value():
+        names.append(ReliefWebTraining.name)
     return names + [FEED_PREFIX + feed.slug for feed in feed_sources(settings)]
 
 
@@ -63,6 +67,17 @@ def build_connector(source: str, settings: Settings, session: requests.Session) 
             )
             return None
         return SimplerGrantsGov(session, api_key=key, api_url=settings.harvest_simpler_api_url)
+    if source == ReliefWebTraining.name:
+        appname = settings.reliefweb_appname.get_secret_value()
+        if not appname:
+            log.warning(
+                "harvest source skipped: its approved appname is not set",
+                extra={"source": source, "setting": RELIEFWEB_KEY},
+            )
+            return None
+        return ReliefWebTraining(
+            session, appname=appname, api_url=settings.harvest_reliefweb_api_url
+        )
     for feed in feed_sources(settings):
         if FEED_PREFIX + feed.slug == source:
             return FeedConnector(session, feed)

@@ -25,14 +25,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from shared.adapters.ports import MAX_GRANTS_PER_BATCH, GrantVersion, StoredCall
+from shared.adapters.ports import MAX_GRANTS_PER_BATCH, GrantVersion, GrantWrite, StoredCall
 from shared.domain.events import Envelope
 from shared.domain.ids import content_hash, grant_id
 from shared.domain.models import Grant, GrantProvenance, GrantSubmission
+from shared.domain.opportunities import OpportunityDetails
 from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, Rejected, walk
 from shared.harvest.summary import KnownCall, RunSummary, summarise
 from shared.matching.screening import deadline_today
@@ -209,6 +210,7 @@ class _Pending:
     submission: GrantSubmission
     provenance: GrantProvenance
     digest: str
+    details: OpportunityDetails | None = None  # a training's (etc.); a grant has none
 
 
 class _PageStore:
@@ -282,7 +284,7 @@ class _PageStore:
             closed_at=self._now if closed else None,
             identities=keys,
         )
-        return _Pending(call, gid, call.submission, provenance, _digest(provenance))
+        return _Pending(call, gid, call.submission, provenance, _digest(provenance), call.details)
 
     def close_vanished(self, source_ids: Sequence[str]) -> None:
         """Close the stored open calls a complete run no longer saw."""
@@ -294,7 +296,9 @@ class _PageStore:
                 continue
             provenance = grant.provenance.model_copy(update={"closed_at": self._now})
             submission = GrantSubmission.model_validate(grant.model_dump(include=_fields()))
-            pending.append(_Pending(None, grant.id, submission, provenance, _digest(provenance)))
+            pending.append(
+                _Pending(None, grant.id, submission, provenance, _digest(provenance), grant.details)
+            )
         self._write(pending)
 
     def _write(self, pending: list[_Pending]) -> None:
@@ -325,6 +329,7 @@ class _PageStore:
                     provenance=item.provenance,
                 )
             )
+        writes = [_with_details(w, item.details) for w, item in zip(writes, changed, strict=True)]
         # A concurrent writer (another run of this source) raises ConcurrentUpdate: the
         # run stops before its cursor moves, and the next run stores this page again.
         self._ad.grants.save(writes)
@@ -337,6 +342,13 @@ class _PageStore:
                 self.revisions[write.grant.id] = (old, write.grant)
         if not publish_all_now(self._ad, [w.event for w in writes]):
             self.left_for_relay += len(writes)
+
+
+def _with_details(write: GrantWrite, details: OpportunityDetails | None) -> GrantWrite:
+    """A harvested training (or other kind) is stored with its details, so it stays one."""
+    if details is None:
+        return write
+    return replace(write, grant=write.grant.model_copy(update={"details": details}))
 
 
 def _changed(previous: GrantVersion | None, digest: str) -> bool:

@@ -56,3 +56,13 @@ def test_harvesting_the_same_pages_again_writes_nothing(ad):
 def test_an_unknown_source_is_refused(ad):
     result = _run("nowhere", "--no-progress")
     assert result.exit_code == 2 and "no source 'nowhere'" in result.output
+
+
+def test_recorded_reliefweb_trainings_are_stored_as_trainings_not_grants(ad):
+    page = str(SAMPLES / "reliefweb" / "training_page.json")
+    result = _run("reliefweb", *_files(page), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "harvest reliefweb_training" in result.output
+    stored = [ad.grants.get(doc.id) for doc in client_of(ad).collection("grants").stream()]
+    assert {g.kind.value for g in stored if g is not None} == {"training"}
+    assert len(stored) == int(result.output.split("grants written")[1].split()[0]) == 6

@@ -118,9 +118,10 @@ def test_the_table_lists_counts_and_rejections_by_reason(eu, raw):
 
 def test_a_source_whose_key_is_missing_is_skipped_with_one_log_line(caplog):
     with requests.Session() as session, caplog.at_level(logging.WARNING, "shared.harvest"):
-        connectors = build_connectors(session, {"SIMPLER_GRANTS_API_KEY": None})
+        keys = {"SIMPLER_GRANTS_API_KEY": None, "RELIEFWEB_APPNAME": "grantmatch-test"}
+        connectors = build_connectors(session, keys)
     names = [c.name for c in connectors]
-    assert names == ["eu_funding_tenders", "un_partner_portal"]
+    assert names == ["eu_funding_tenders", "un_partner_portal", "reliefweb_training"]
     lines = [r for r in caplog.records if r.name == "shared.harvest"]
     assert len(lines) == 1
     assert lines[0].setting == "SIMPLER_GRANTS_API_KEY" and lines[0].source == "simpler_grants_gov"
@@ -128,7 +129,8 @@ def test_a_source_whose_key_is_missing_is_skipped_with_one_log_line(caplog):
 
 def test_a_source_with_its_key_is_built_and_the_key_is_never_logged(caplog):
     with requests.Session() as session, caplog.at_level(logging.DEBUG):
-        connectors = build_connectors(session, {"SIMPLER_GRANTS_API_KEY": "sk-test-123"})
-    assert [c.name for c in connectors][-1] == "simpler_grants_gov"
-    assert "sk-test-123" not in caplog.text
+        keys = {"SIMPLER_GRANTS_API_KEY": "sk-test-123", "RELIEFWEB_APPNAME": "rw-app-456"}
+        connectors = build_connectors(session, keys)
+    assert "simpler_grants_gov" in [c.name for c in connectors]
+    assert "sk-test-123" not in caplog.text and "rw-app-456" not in caplog.text
     assert set(SOURCE_KEYS) == {c.name for c in connectors}

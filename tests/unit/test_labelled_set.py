@@ -25,3 +25,10 @@ def test_development_set_is_at_least_twenty_by_twenty():
     report = evaluate(DEFAULT_DATA, DEFAULT_DATA / "labels.json")
     assert len(report.per_project) >= 20
     assert sum(1 for _ in (DEFAULT_DATA / "grants.jsonl").open()) >= 20
+
+
+@pytest.mark.parametrize("kind", ["training", "tech_offer"])
+def test_development_set_ranks_trainings_and_tech_offers_well_apart_from_grants(kind):
+    report = evaluate(DEFAULT_DATA, DEFAULT_DATA / "labels.json")
+    assert len(report.by_kind[kind]) >= 10, "\n".join(report.lines)
+    assert report.kind_ndcg(kind) >= 0.95, "\n".join(report.lines)

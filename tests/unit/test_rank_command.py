@@ -50,7 +50,51 @@ def test_prints_one_line_per_project_with_eligible_grants_best_first(tmp_path):
     assert [m["grant"] for m in matches] == ["exact", "broad"]
     assert matches[0]["score"] > matches[1]["score"]
     assert "sector: digital-security" in matches[0]["reasons"]
-    assert set(matches[0]) == {"grant", "score", "reasons"}
+    assert set(matches[0]) == {"grant", "kind", "score", "reasons"}
+    assert matches[0]["kind"] == "grant"
+
+
+def _training(external_id: str, **details) -> dict:
+    return {
+        "external_id": external_id,
+        "title": "Digital security for community reporters",
+        "description": "Phone safety and secure messaging for reporters.",
+        "sectors": ["digital-security"],
+        "details": {"kind": "training", **details},
+    }
+
+
+def test_trainings_and_tech_offers_rank_beside_grants_and_say_their_kind(tmp_path):
+    items = [
+        grant_body(external_id="grant"),
+        _training("online", attendance="online", registration_deadline="2027-01-10"),
+        _training("on-site-th", attendance="on_site", country="TH", city="Chiang Mai"),
+        _training("registration-closed", registration_deadline="2026-11-30"),
+        {
+            "external_id": "offer",
+            "title": "Donated secure phones",
+            "sectors": ["digital-security"],
+            "countries": ["LA", "KH"],
+            "details": {
+                "kind": "tech_offer",
+                "offered": "Refurbished phones set up for secure messaging",
+                "how_to_request": "Write to the programme",
+            },
+        },
+    ]
+    result, lines = _run(tmp_path, items, [_project(country="LA")])
+    assert result.exit_code == 0, result.stderr
+    kinds = {m["grant"]: m["kind"] for m in lines[0]["matches"]}
+    assert kinds == {"grant": "grant", "online": "training", "offer": "tech_offer"}
+
+
+def test_an_item_whose_details_break_their_contract_is_a_bad_line(tmp_path):
+    bad = _training("on-site-nowhere", attendance="on_site")  # on site needs a country
+    result, lines = _run(tmp_path, [grant_body(external_id="ok"), bad], [_project()])
+    assert result.exit_code == 1
+    assert "grants.jsonl:2: details: " in result.stderr
+    assert "country is required" in result.stderr
+    assert [m["grant"] for m in lines[0]["matches"]] == ["ok"]
 
 
 def test_deadline_day_itself_is_open(tmp_path):

@@ -115,3 +115,33 @@ def test_profile_keywords_found_in_the_grant_are_named():
 
 def test_profile_without_keywords_is_neutral_on_text():
     assert _rank({}, b.profile(keywords=[])).parts["text"] == 0.5
+
+
+def test_what_a_tech_offer_offers_and_to_whom_is_text_it_is_matched_on():
+    from shared.domain.opportunities import TechOfferDetails
+
+    project = b.project(
+        title="Password managers for our field staff", summary="Secure passwords for staff"
+    )
+    offer = TechOfferDetails(
+        offered="Donated password manager licences for every staff member",
+        for_whom="small human rights groups",
+        how_to_request="Apply on the donation programme's page",
+    )
+    bare = b.grant(title="Technology donation", description="", sectors=[])
+    with_details = bare.model_copy(update={"details": offer})
+    applicant = Applicant.of(project)
+    assert (
+        rank(with_details, applicant, TODAY).parts["text"]
+        > (rank(bare, applicant, TODAY).parts["text"])
+    )
+
+
+def test_who_may_attend_a_training_is_text_it_is_matched_on():
+    from shared.domain.opportunities import TrainingDetails
+    from shared.matching.ranking import grant_text
+
+    details = TrainingDetails(who_may_attend="Community radio journalists", how_to_register="x")
+    training = b.grant(title="A course").model_copy(update={"details": details})
+    assert "Community radio journalists" in grant_text(training)
+    assert "x" not in grant_text(training).split("\n")  # how to register is not topical
