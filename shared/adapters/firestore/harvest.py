@@ -4,23 +4,33 @@ calls stored from a source (read from the grants), and the identity index.
 Progress is written after each page's grants are stored, so a run that dies resumes at
 the first page it had not finished: a page may be stored twice (the second time writes
 nothing, its grants being unchanged), never skipped.
+
+A call that changed for CSOs already told about it leaves a change document, written in
+the grant's own batch (`add_change`); once its run is over, the notices it owes are put
+in the outbox and the changes marked announced in one batch (`announce_changes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.common import FirestoreStore
-from shared.adapters.ports import HarvestProgress, StoredCall
+from shared.adapters.firestore.ledgers import add_outbox
+from shared.adapters.ports import GrantChange, HarvestProgress, StoredCall
+from shared.domain.events import Envelope
 from shared.domain.ids import content_hash
+from shared.domain.models import Grant
 
 GRANTS = "grants"  # the grants store's collection: harvested calls are grants
 RUNS = "harvest_runs"  # one document per source: the run in progress and the last finished
 IDENTITIES = "harvest_identities"  # one document per identity key: the grant it names
+CHANGES = "harvest_changes"  # one document per call changed in a run (TTL)
+CHANGE_KEPT = timedelta(days=90)  # long after its notices went out: then Firestore's TTL
 _CALL_FIELDS = ["id", "provenance.source_id", "provenance.checksum", "provenance.closed_at"]
 
 
@@ -116,3 +126,57 @@ class FirestoreHarvest(FirestoreStore):
             return taken
 
         return claim(self._db.transaction())
+
+    def changes_to_announce(self, source: str) -> list[GrantChange]:
+        """The changes of `source`'s calls whose notices were not handed to notify yet."""
+        query = (
+            self._db.collection(CHANGES)
+            .where(filter=FieldFilter("source", "==", source))
+            .where(filter=FieldFilter("announced", "==", False))
+        )
+        return [_change(snap.id, snap.to_dict() or {}) for snap in query.stream()]
+
+    def changes_of_run(self, run_id: str) -> list[GrantChange]:
+        """Every change a run stored."""
+        query = self._db.collection(CHANGES).where(filter=FieldFilter("run_id", "==", run_id))
+        return [_change(snap.id, snap.to_dict() or {}) for snap in query.stream()]
+
+    def announce_changes(self, change_ids: Sequence[str], events: Sequence[Envelope]) -> None:
+        """Mark changes announced and add the events announcing them to the outbox, in one
+        batch."""
+        batch = self._db.batch()
+        for change_id in change_ids:
+            batch.update(self._db.collection(CHANGES).document(change_id), {"announced": True})
+        for event in events:
+            add_outbox(self._db, batch, event)
+        batch.commit()
+
+
+def add_change(db: firestore.Client, batch: Any, change: GrantChange) -> None:
+    """Add a changed call's document to the batch that writes its grant."""
+    batch.set(
+        db.collection(CHANGES).document(change.id),
+        {
+            "source": change.source,
+            "run_id": change.run_id,
+            "grant_id": change.grant_id,
+            "old": change.old.model_dump_json(),
+            "new": change.new.model_dump_json(),
+            "created_at": change.created_at,
+            "announced": change.announced,
+            "expire_at": change.created_at + CHANGE_KEPT,
+        },
+    )
+
+
+def _change(change_id: str, data: dict[str, Any]) -> GrantChange:
+    return GrantChange(
+        id=change_id,
+        source=data["source"],
+        run_id=data["run_id"],
+        grant_id=data["grant_id"],
+        old=Grant.model_validate_json(data["old"]),
+        new=Grant.model_validate_json(data["new"]),
+        created_at=data["created_at"],
+        announced=bool(data.get("announced")),
+    )
