@@ -5,6 +5,7 @@ emulators, the real sink, the UN Partner Portal sample served by a real local se
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,12 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from shared.domain.events import HarvestRequested, new_event
+from shared.domain.events import TOPIC_FOR_EVENT, HarvestRequested, new_event
 from shared.domain.recipients import RecipientKind
 from shared.harvest.http import HttpPolicy
 from shared.harvest.un_partner_portal import UnPartnerPortal
 from shared.services.harvest import run_harvest
+from shared.services.outbox_relay import relay_once
 from tests.conftest import sink_messages
 from tests.integration.pipeline import confirm, deliver_event, new_profile, pump
 from tests.integration.test_harvest_store import UNPP_DAY
@@ -209,6 +211,41 @@ def test_a_run_that_dies_after_storing_a_changed_call_still_sends_its_notice_onc
         deliver_event(ad, envelope)
     pump(ad, bus)
     _harvest(ad, connector, "run-2")  # and once more, after the run finished
+    pump(ad, bus)
+    assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
+    assert "Deadline: June 14, 2019 → July 31, 2019" in sink_messages(sink_url)[-1]["text"]
+
+
+def _relay_may_publish() -> set[str]:
+    topology = json.loads((Path(__file__).resolve().parents[2] / "infra/topology.json").read_text())
+    return set(topology["functions"]["relay"]["publishes"])
+
+
+def test_a_change_notice_whose_sender_died_mid_send_is_revived_by_the_relay_and_sent_once(
+    ad, bus, sink_url, connector, pages, told_cso, monkeypatch
+):
+    """notify dies before SendGrid answers: the claim stays; once its lease is over the
+    relay re-announces what caused it, on a topic the relay may publish to, and the notice
+    goes out once."""
+    real_send = ad.sender.send
+
+    def die(email):
+        raise SystemExit("notify died before the provider answered")
+
+    pages.bodies[0]["results"][0]["deadline_date"] = "2019-07-31"
+    monkeypatch.setattr(ad.sender, "send", die)
+    with pytest.raises(SystemExit):
+        _harvest(ad, connector, "run-2")
+        pump(ad, bus)
+    monkeypatch.setattr(ad.sender, "send", real_send)
+    assert _categories(sink_url) == ["confirmation", "alerts"]
+    later = UNPP_DAY + timedelta(seconds=ad.settings.notification_lease_seconds + 1)
+    monkeypatch.setattr(ad, "clock", FixedClock(later))
+    assert relay_once(ad).revived_notifications == 1
+    revived = [e for topic in set(TOPIC_FOR_EVENT.values()) for e in bus.events(topic)]
+    assert revived and {e.topic for e in revived} <= _relay_may_publish()
+    for envelope in revived * 2:
+        deliver_event(ad, envelope)
     pump(ad, bus)
     assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
     assert "Deadline: June 14, 2019 → July 31, 2019" in sink_messages(sink_url)[-1]["text"]
