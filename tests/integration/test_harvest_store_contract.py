@@ -98,3 +98,39 @@ def test_an_announcement_that_fails_marks_nothing(stores):
     with pytest.raises((AlreadyExists, gexc.AlreadyExists)):
         stores.harvest.announce_changes([change.id], [event])
     assert [c.id for c in stores.harvest.changes_to_announce("unpp")] == [change.id]
+
+
+# -- a run's seen ids -------------------------------------------------------------------------
+def test_a_run_remembers_more_seen_ids_than_one_document_can_hold(stores):
+    """60,000 ids of 34 characters (about 2.3 MB) against Firestore's 1 MiB a document."""
+    ids = [f"EU-{n:08d}-{'x' * 22}" for n in range(60_000)]
+    stores.harvest.start_run("eu", "run-big", NOW)
+    for page, start in enumerate(range(0, len(ids), 2_000)):
+        chunk = ids[start : start + 2_000]
+        stores.harvest.record_page("eu", "run-big", f"page-{page + 2}", chunk, NOW)
+    progress = stores.harvest.progress("eu")
+    assert progress is not None
+    assert (progress.cursor, len(progress.seen)) == ("page-31", 60_000)
+    assert progress.seen == set(ids)
+
+
+def test_a_page_recorded_again_after_a_crash_adds_no_duplicate_and_loses_nothing(stores):
+    stores.harvest.start_run("unpp", "run-1", NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-2", ["a", "b"], NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-3", ["c"], NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-3", ["c"], NOW)  # stored again
+    stores.harvest.record_page("unpp", "run-1", None, ["d", "a"], NOW)
+    progress = stores.harvest.progress("unpp")
+    assert (progress.cursor, sorted(progress.seen)) == (None, ["a", "b", "c", "d"])
+
+
+def test_a_new_run_starts_with_no_seen_ids_even_under_the_same_run_id(stores):
+    stores.harvest.start_run("unpp", "run-1", NOW)
+    stores.harvest.record_page("unpp", "run-1", "page-2", ["a", "b"], NOW)
+    stores.harvest.finish_run("unpp", "run-1", NOW)
+    stores.harvest.start_run("unpp", "run-1", NOW)  # the same hour's id, a new run
+    assert stores.harvest.progress("unpp").seen == frozenset()
+    stores.harvest.record_page("unpp", "run-1", "page-2", ["c"], NOW)
+    stores.harvest.start_run("unpp", "run-2", NOW)  # replaces the unfinished run
+    stores.harvest.record_page("unpp", "run-2", None, ["d"], NOW)
+    assert stores.harvest.progress("unpp").seen == {"d"}

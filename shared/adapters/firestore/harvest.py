@@ -1,5 +1,6 @@
 """The harvest's ledger: one progress document per source (its run in progress), the
-calls stored from a source (read from the grants), and the identity index.
+ids its pages saw (chunk documents of one generation of the run, so their number has no
+limit), the calls stored from a source (read from the grants), and the identity index.
 
 Progress is written after each page's grants are stored, so a run that dies resumes at
 the first page it had not finished: a page may be stored twice (the second time writes
@@ -12,6 +13,7 @@ in the outbox and the changes marked announced in one batch (`announce_changes`)
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared.adapters.firestore.common import FirestoreStore
+from shared.adapters.firestore.common import FirestoreStore, delete_all
 from shared.adapters.firestore.ledgers import add_outbox
 from shared.adapters.ports import GrantChange, HarvestProgress, StoredCall
 from shared.domain.events import Envelope
@@ -28,6 +30,9 @@ from shared.domain.models import Grant
 
 GRANTS = "grants"  # the grants store's collection: harvested calls are grants
 RUNS = "harvest_runs"  # one document per source: the run in progress and the last finished
+SEEN = "harvest_seen"  # the ids a run's pages saw, in chunks (a run can see 100,000s)
+SEEN_PER_CHUNK = 5_000  # ids of up to ~150 characters: well under 1 MiB a document
+SEEN_KEPT = timedelta(days=30)  # chunks a crashed run never finished: then Firestore's TTL
 IDENTITIES = "harvest_identities"  # one document per identity key: the grant it names
 CHANGES = "harvest_changes"  # one document per call changed in a run (TTL)
 CHANGE_KEPT = timedelta(days=90)  # long after its notices went out: then Firestore's TTL
@@ -38,39 +43,90 @@ class FirestoreHarvest(FirestoreStore):
     """Cursors, stored calls and identities of the harvest."""
 
     def progress(self, source: str) -> HarvestProgress | None:
-        """The unfinished run of `source`, if any."""
+        """The unfinished run of `source`, if any, with every id its pages saw."""
         data = self._db.collection(RUNS).document(source).get().to_dict() or {}
         if not data.get("run_id"):
             return None
         return HarvestProgress(
             run_id=data["run_id"],
             cursor=data.get("cursor"),
-            seen=frozenset(data.get("seen") or []),
+            seen=frozenset(self._seen(source, data.get("generation", ""))),
             started_at=data["started_at"],
         )
 
+    def _seen(self, source: str, generation: str) -> set[str]:
+        query = (
+            self._db.collection(SEEN)
+            .where(filter=FieldFilter("source", "==", source))
+            .where(filter=FieldFilter("generation", "==", generation))
+        )
+        seen: set[str] = set()
+        for snap in query.select(["ids"]).stream():
+            seen.update(snap.get("ids") or [])
+        return seen
+
     def start_run(self, source: str, run_id: str, now: datetime) -> None:
-        """Begin a run at the first page (replacing any unfinished one)."""
+        """Begin a run at the first page (replacing any unfinished one). A new
+        generation: ids an earlier run saw, even under the same run id, are not its own."""
+        self._forget_seen(source)
         self._db.collection(RUNS).document(source).set(
-            {"run_id": run_id, "cursor": None, "seen": [], "started_at": now, "updated_at": now},
+            {
+                "run_id": run_id,
+                "generation": uuid.uuid4().hex,
+                "cursor": None,
+                "seen": firestore.DELETE_FIELD,  # the ids' old home, one array per run
+                "started_at": now,
+                "updated_at": now,
+            },
             merge=True,
         )
 
     def record_page(
         self, source: str, run_id: str, next_cursor: str | None, seen: Sequence[str], now: datetime
     ) -> None:
-        """Move the run's cursor past a stored page and add its ids to the seen ones."""
-        update: dict[str, object] = {"cursor": next_cursor, "updated_at": now}
-        if seen:
-            update["seen"] = firestore.ArrayUnion(list(seen))
-        self._db.collection(RUNS).document(source).update(update)
+        """Move the run's cursor past a stored page and keep the page's ids, in one
+        transaction: chunk documents named after the run and the page, so a page
+        recorded again after a crash rewrites its chunks instead of adding to them."""
+        run_ref = self._db.collection(RUNS).document(source)
+
+        @firestore.transactional
+        def record(transaction: firestore.Transaction) -> None:
+            data = run_ref.get(transaction=transaction).to_dict() or {}
+            generation = data.get("generation", "")
+            ids = sorted(set(seen))
+            for n, start in enumerate(range(0, len(ids), SEEN_PER_CHUNK)):
+                key = content_hash(f"{source}|{generation}|{next_cursor}|{n}")[:40]
+                transaction.set(
+                    self._db.collection(SEEN).document(key),
+                    {
+                        "source": source,
+                        "generation": generation,
+                        "ids": ids[start : start + SEEN_PER_CHUNK],
+                        "expire_at": now + SEEN_KEPT,
+                    },
+                )
+            transaction.update(run_ref, {"cursor": next_cursor, "updated_at": now})
+
+        record(self._db.transaction())
 
     def finish_run(self, source: str, run_id: str, now: datetime) -> None:
-        """Forget the finished run's progress; keep when it finished."""
+        """Forget the finished run's progress and seen ids; keep when it finished."""
         self._db.collection(RUNS).document(source).set(
-            {"run_id": None, "cursor": None, "seen": [], "finished_at": now, "last_run": run_id},
+            {
+                "run_id": None,
+                "cursor": None,
+                "seen": firestore.DELETE_FIELD,
+                "finished_at": now,
+                "last_run": run_id,
+            },
             merge=True,
         )
+        self._forget_seen(source)
+
+    def _forget_seen(self, source: str) -> None:
+        """Delete the seen-id chunks of `source`'s runs (a TTL takes any a crash leaves)."""
+        query = self._db.collection(SEEN).where(filter=FieldFilter("source", "==", source))
+        delete_all(self._db, [snap.reference for snap in query.select([]).stream()])
 
     def stored_calls(self, source: str) -> dict[str, StoredCall]:
         """Every call stored from `source`, by source id."""
