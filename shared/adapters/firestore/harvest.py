@@ -50,7 +50,9 @@ class FirestoreHarvest(FirestoreStore):
         return HarvestProgress(
             run_id=data["run_id"],
             cursor=data.get("cursor"),
-            seen=frozenset(self._seen(source, data.get("generation", ""))),
+            # A run begun before the chunks kept its ids in the run's own array.
+            seen=frozenset(self._seen(source, data.get("generation", "")))
+            | set(data.get("seen") or []),
             started_at=data["started_at"],
         )
 
