@@ -90,9 +90,11 @@ def _profile(stack, address: str, **overrides: Any) -> str:
 
 
 def _request_harvest(stack, n: int) -> None:
-    """What Cloud Scheduler publishes for the source. Its fixed message is run once per
-    hour; this test's three runs stand for three different hours, so each is its own
-    message (the same hour's id: `grantmatch harvest` or a later hour behave alike)."""
+    """What Cloud Scheduler publishes for the source. Its fixed message runs once per
+    source and hour (its id is remembered per hour); the test's three runs stand for
+    scheduled runs in three different hours, so each is published as its own message.
+    All three share the hour's run id, as a scheduled run and a `grantmatch harvest` in
+    the same hour would."""
     event = new_event(
         HarvestRequested(source=SOURCE), correlation_id=f"e2e-harvest-{n}", now=datetime.now(UTC)
     )
