@@ -141,8 +141,7 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
     if report.duplicates:
         click.echo(f"stored already from another source  {report.duplicates}")
     if report.notices:
-        told = ", ".join(f"{k} {v}" for k, v in sorted(report.notices.items()))
-        click.echo(f"change notices      {told}")
+        click.echo(f"change notices      {report.notices} announced")
     if report.events_left_for_relay:
         click.echo(f"events left for the relay  {report.events_left_for_relay}")
     if dry_run:

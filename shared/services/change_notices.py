@@ -1,26 +1,34 @@
 """Change notices: the CSOs already told about a harvested call hear when its deadline,
 amount or eligibility changes at the source.
 
-One email per person and harvest run, listing each call's changes old -> new, sent
-through the one delivery path (claim, send, record) under the id
-`changes:<kind>:<recipient>:<run>`, so a repeated run sends it once. Only recipients
-whose alert about the call was `sent` are told; CSOs the changed call newly fits hear of
-it through `grant.published`, like any changed grant.
+A changed call's old and new versions are written in the batch that stores it (a
+`GrantChange`), so a run that dies right after still owes the notice. Once the run is
+over, each recipient told about one of its changed calls is announced in the outbox
+(`notification.due`, kind `changes`, period = the run), and notify sends one email per
+person and run, listing each call's changes old -> new, through the one delivery path
+(claim, send, record) under the id `changes:<kind>:<recipient>:<run>`: a redelivered
+announcement sends nothing more, and a claim abandoned mid-send is revived by the relay
+like any other notification. Only recipients whose alert about the call was `sent` are
+told; CSOs the changed call newly fits hear of it through `grant.published`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
-from shared.adapters.ports import AlertStatus
-from shared.domain.events import Envelope
+from shared.adapters.ports import AlertStatus, GrantChange
+from shared.domain.events import Envelope, NotificationDue, new_event
+from shared.domain.ids import content_hash
 from shared.domain.models import Grant, GrantSubmission
-from shared.domain.recipients import EmailKind, RecipientKind
+from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.email.items import change_item
 from shared.email.rendering import render_changes
 from shared.runtime.bootstrap import Adapters
 from shared.services.delivery import Outgoing, deliver, link_signer, notification_id
+from shared.services.submissions import publish_all_now
 
 log = logging.getLogger(__name__)
 
@@ -74,30 +82,70 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def send_change_notices(
-    ad: Adapters, revisions: dict[str, tuple[Grant, Grant]], run_id: str, cause: Envelope
-) -> dict[str, int]:
-    """One email per person already told about any of these calls, listing each call's
-    changes old -> new; returns how many deliveries ended how ("sent", "done", ...)."""
-    outcomes: dict[str, int] = {}
-    if not revisions:
-        return outcomes
-    told: dict[tuple[RecipientKind, str], set[str]] = {}
-    for alert in ad.alerts.for_grants(sorted(revisions)):
-        if alert.status is AlertStatus.SENT:
-            told.setdefault((alert.recipient_kind, alert.recipient_id), set()).add(alert.grant_id)
+def change_record(source: str, run_id: str, old: Grant, new: Grant, now: datetime) -> GrantChange:
+    """What a run owes the CSOs told about a call it changed: both versions, written
+    with the new one (one id per run and call, so a page stored again writes it again)."""
+    cid = content_hash(f"change|{run_id}|{new.id}")[:40]
+    return GrantChange(cid, source, run_id, new.id, old, new, now)
+
+
+def announce_change_notices(ad: Adapters, source: str, correlation_id: str) -> int:
+    """Hand the notices of `source`'s finished runs to notify: one `notification.due` per
+    recipient told about a changed call, put in the outbox in the batch that marks the
+    changes announced (so a crash repeats both or neither), then published. A run still
+    in progress waits, so its notice is one email however often the run resumes. Returns
+    how many notices were announced."""
+    progress = ad.harvest.progress(source)
+    running = progress.run_id if progress else None
+    runs: dict[str, list[GrantChange]] = defaultdict(list)
+    for change in ad.harvest.changes_to_announce(source):
+        if change.run_id != running:
+            runs[change.run_id].append(change)
+    announced = 0
+    now = ad.clock.now()
+    for run_id, changes in sorted(runs.items()):
+        events = [
+            new_event(
+                NotificationDue(
+                    kind=EmailKind.CHANGES,
+                    recipient_kind=kind,
+                    recipient_id=recipient_id,
+                    period=run_id,
+                ),
+                correlation_id=correlation_id,
+                now=now,
+            )
+            for kind, recipient_id in sorted(_told(ad, [c.grant_id for c in changes]))
+        ]
+        ad.harvest.announce_changes([c.id for c in changes], events)
+        publish_all_now(ad, events)
+        announced += len(events)
+    if announced:
+        log.info("change notices announced", extra={"source": source, "notices": announced})
+    return announced
+
+
+def _told(ad: Adapters, grant_ids: list[str]) -> set[tuple[RecipientKind, str]]:
+    """Who an email already told about any of these grants."""
+    alerts = ad.alerts.for_grants(sorted(set(grant_ids)))
+    return {(a.recipient_kind, a.recipient_id) for a in alerts if a.status is AlertStatus.SENT}
+
+
+def send_change_notice(envelope: Envelope, ad: Adapters, recipient: Recipient, run_id: str) -> str:
+    """One email to `recipient` listing each call of the run it was told about that
+    changed, old -> new; sent once per recipient and run (`changes:<kind>:<id>:<run>`)."""
+    changes = {c.grant_id: c for c in ad.harvest.changes_of_run(run_id)}
+    told = {
+        a.grant_id
+        for a in ad.alerts.for_grants(sorted(changes))
+        if a.status is AlertStatus.SENT
+        and (a.recipient_kind, a.recipient_id) == (recipient.kind, recipient.id)
+    }
     links = link_signer(ad)
-    for (kind, recipient_id), grant_ids in sorted(told.items()):
-        recipient = ad.subscribers.get_recipient(kind, recipient_id)
-        if recipient is None:
-            continue
-        items = [change_item(recipient, *revisions[g], links) for g in sorted(grant_ids)]
-        items = [item for item in items if item.lines]
-        if not items:
-            continue
-        nid = notification_id(EmailKind.CHANGES, recipient, run_id)
-        email = render_changes(recipient, items, links, nid)
-        outcome = deliver(ad, Outgoing(nid, EmailKind.CHANGES, recipient, email), cause)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    log.info("change notices", extra={"run_id": run_id, "notices": outcomes})
-    return outcomes
+    items = [change_item(recipient, changes[g].old, changes[g].new, links) for g in sorted(told)]
+    items = [item for item in items if item.lines]
+    if not items:
+        return "nothing"
+    nid = notification_id(EmailKind.CHANGES, recipient, run_id)
+    email = render_changes(recipient, items, links, nid)
+    return deliver(ad, Outgoing(nid, EmailKind.CHANGES, recipient, email), envelope)

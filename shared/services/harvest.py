@@ -16,8 +16,10 @@ What is written, and when:
   screened again and expire;
 - after each page the run's cursor moves on (`ad.harvest`), so a crash resumes there.
 
-When a stored call's deadline, amount or eligibility changed, the CSOs already told
-about it get a change notice at the end of the run (`change_notices`).
+When a stored call's deadline, amount or eligibility changed, its old and new versions
+are written in the batch that stores it, and once the run is over the CSOs already told
+about it are announced a change notice (`change_notices`): a run that dies between the
+two still owes, and later sends, the notice.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ from shared.harvest.base import CallStatus, Connector, HarvestedCall, Outcome, R
 from shared.harvest.summary import KnownCall, RunSummary, summarise
 from shared.matching.screening import deadline_today
 from shared.runtime.bootstrap import Adapters
-from shared.services.change_notices import FieldChange, describe_changes, send_change_notices
+from shared.services.change_notices import (
+    FieldChange,
+    announce_change_notices,
+    change_record,
+    describe_changes,
+)
 from shared.services.submissions import publish_all_now, revise_grant
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,8 @@ FUNDER_PREFIX = "harvest:"
 _SUBMISSION_FIELDS = tuple(GrantSubmission.model_fields)
 _IDENTIFIER = re.compile(r"^(?=.*[A-Za-z])(?=.*[-/])[A-Za-z0-9][A-Za-z0-9._/-]{7,}$")
 _TRACKING = ("utm_", "fbclid", "gclid")
+# A changed call adds its change document to the grant's batch: three writes, not two.
+_BATCH = MAX_GRANTS_PER_BATCH // 2
 
 
 def harvest_funder(source: str) -> str:
@@ -64,8 +73,7 @@ class HarvestReport:
     duplicates: int = 0
     events_left_for_relay: int = 0
     changes: dict[str, list[FieldChange]] = field(default_factory=dict)
-    revisions: dict[str, tuple[Grant, Grant]] = field(default_factory=dict)
-    notices: dict[str, int] = field(default_factory=dict)
+    notices: int = 0  # change notices announced (one per person and finished run)
     complete: bool = False
     dry_run: bool = False
 
@@ -111,8 +119,9 @@ def run_harvest(
 
     A run is complete when its last page says there is no next one; only then are calls
     that vanished closed. A page error ends the run with its cursor kept. `dry_run`
-    reads and classifies, and writes nothing. `cause` (the event that asked for the run)
-    is what change notices are sent under; without it none are sent. Without
+    reads and classifies, and writes nothing. Once the run is over, the change notices
+    of the source's finished runs are announced, if a `cause` (the event that asked for
+    the run) is given; without one (a benchmark) they stay owed to a later run. Without
     `use_cursor` (recorded pages) the run neither reads nor moves the cursor and
     closes nothing it did not see."""
     source = connector.name
@@ -129,7 +138,7 @@ def run_harvest(
         _ensure_funder(ad, source, now)
         if tracked:
             ad.harvest.start_run(source, run_id, now)
-    store = _PageStore(ad, source, stored, now, today, correlation_id)
+    store = _PageStore(ad, source, run_id, stored, now, today, correlation_id)
     outcomes: list[Outcome] = []
     errors: list[str] = []
     complete = False
@@ -163,12 +172,11 @@ def run_harvest(
         duplicates=store.duplicates,
         events_left_for_relay=store.left_for_relay,
         changes=store.changes,
-        revisions=store.revisions,
         complete=complete,
         dry_run=dry_run,
     )
     if cause is not None and not dry_run:
-        report.notices = send_change_notices(ad, store.revisions, run_id, cause)
+        report.notices = announce_change_notices(ad, source, correlation_id)
     log.info(
         "harvest run",
         extra={
@@ -220,19 +228,19 @@ class _PageStore:
         self,
         ad: Adapters,
         source: str,
+        run_id: str,
         stored: dict[str, StoredCall],
         now: datetime,
         today: date,
         correlation_id: str,
     ) -> None:
-        self._ad, self._source, self._stored = ad, source, stored
+        self._ad, self._source, self._run_id, self._stored = ad, source, run_id, stored
         self._now, self._today, self._correlation_id = now, today, correlation_id
         self._funder = harvest_funder(source)
         self.written = 0
         self.duplicates = 0
         self.left_for_relay = 0
         self.changes: dict[str, list[FieldChange]] = {}
-        self.revisions: dict[str, tuple[Grant, Grant]] = {}
 
     def page(self, outcomes: Iterable[Outcome]) -> None:
         """Store a page's calls (the last of a repeated id wins)."""
@@ -302,8 +310,8 @@ class _PageStore:
         self._write(pending)
 
     def _write(self, pending: list[_Pending]) -> None:
-        for start in range(0, len(pending), MAX_GRANTS_PER_BATCH):
-            self._write_batch(pending[start : start + MAX_GRANTS_PER_BATCH])
+        for start in range(0, len(pending), _BATCH):
+            self._write_batch(pending[start : start + _BATCH])
 
     def _write_batch(self, pending: list[_Pending]) -> None:
         versions = self._ad.grants.versions([p.grant_id for p in pending])
@@ -318,28 +326,27 @@ class _PageStore:
                 old = self._ad.grants.get(item.grant_id)
                 if old is not None and old.alertable:
                     olds[item.grant_id] = old
-            writes.append(
-                revise_grant(
-                    self._funder,
-                    item.submission,
-                    item.digest,
-                    previous,
-                    correlation_id=self._correlation_id,
-                    now=self._now,
-                    provenance=item.provenance,
-                )
+            write = revise_grant(
+                self._funder,
+                item.submission,
+                item.digest,
+                previous,
+                correlation_id=self._correlation_id,
+                now=self._now,
+                provenance=item.provenance,
             )
-        writes = [_with_details(w, item.details) for w, item in zip(writes, changed, strict=True)]
-        # A concurrent writer (another run of this source) raises ConcurrentUpdate: the
-        # run stops before its cursor moves, and the next run stores this page again.
-        self._ad.grants.save(writes)
-        self.written += len(writes)
-        for write in writes:
+            write = _with_details(write, item.details)
             old = olds.get(write.grant.id)
             changes = describe_changes(old, write.grant) if old is not None else []
             if old is not None and changes:
                 self.changes[write.grant.id] = changes
-                self.revisions[write.grant.id] = (old, write.grant)
+                record = change_record(self._source, self._run_id, old, write.grant, self._now)
+                write = replace(write, change=record)
+            writes.append(write)
+        # A concurrent writer (another run of this source) raises ConcurrentUpdate: the
+        # run stops before its cursor moves, and the next run stores this page again.
+        self._ad.grants.save(writes)
+        self.written += len(writes)
         if not publish_all_now(self._ad, [w.event for w in writes]):
             self.left_for_relay += len(writes)
 

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 from google.cloud import firestore
+from pytest_httpserver import HTTPServer
 
 from dev import emulators, procs
 from dev.services import FUNCTIONS, Ports, function_command, relay_command, stack_env
@@ -75,13 +76,28 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Iterator[Stack]:
-    """Start ingest, match and notify on free ports and wire the push subscriptions."""
+def sources() -> Iterator[HTTPServer]:
+    """A real local HTTP server standing in for the public sources the harvest function
+    reads (the stack's harvest settings point at it); each test says what it serves."""
+    server = HTTPServer(host="127.0.0.1", port=procs.free_port())
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    it_env: None, emulator_hosts: Emulators, sink_url: str, sources: HTTPServer
+) -> Iterator[Stack]:
+    """Start the functions on free ports and wire the push subscriptions."""
     fs_port = int(emulator_hosts.firestore.rsplit(":", 1)[1])
     ps_port = int(emulator_hosts.pubsub.rsplit(":", 1)[1])
     sink_port = int(sink_url.rsplit(":", 1)[1])
     ports = Ports(fs_port, ps_port, sink_port, {name: procs.free_port() for name in FUNCTIONS})
-    env = stack_env(ports, E2E_PROJECT, {"ALERT_BATCH_WINDOW_SECONDS": "1", **GENEROUS_LIMITS})
+    harvest_from = {"HARVEST_UNPP_BASE_URL": sources.url_for("/").rstrip("/")}
+    extra = {"ALERT_BATCH_WINDOW_SECONDS": "1", **GENEROUS_LIMITS, **harvest_from}
+    env = stack_env(ports, E2E_PROJECT, extra)
     started: list[subprocess.Popen] = []
     try:
         for name in FUNCTIONS:

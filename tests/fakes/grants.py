@@ -66,6 +66,8 @@ class FakeGrants:
             written = self._m.write_time()
             self._m.grants[write.grant.id] = StoredGrant(write.grant, write.content_hash, written)
             self._m.add_outbox(write.event)
+            if write.change is not None:
+                self._m.harvest_changes[write.change.id] = write.change
 
     def delete(self, grant_id: str) -> int:
         matches = [mid for mid, m in self._m.matches.items() if m.grant_id == grant_id]

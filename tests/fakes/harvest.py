@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from shared.adapters.ports import HarvestProgress, StoredCall
+from shared.adapters.ports import GrantChange, HarvestProgress, StoredCall
+from shared.domain.events import Envelope
 from tests.fakes.memory import Memory, require
 
 
@@ -59,3 +60,21 @@ class FakeHarvest:
             for key in keys:
                 held.setdefault(key, (source, grant_id))
         return taken
+
+    def changes_to_announce(self, source: str) -> list[GrantChange]:
+        changes = self._m.harvest_changes.values()
+        return [c for c in changes if c.source == source and not c.announced]
+
+    def changes_of_run(self, run_id: str) -> list[GrantChange]:
+        return [c for c in self._m.harvest_changes.values() if c.run_id == run_id]
+
+    def announce_changes(self, change_ids: Sequence[str], events: Sequence[Envelope]) -> None:
+        for change_id in change_ids:  # every precondition first: one batch in Firestore
+            require(self._m.harvest_changes.get(change_id), f"harvest_changes/{change_id}")
+        for event in events:
+            self._m.check_outbox_free(event)
+        for change_id in change_ids:
+            change = self._m.harvest_changes[change_id]
+            self._m.harvest_changes[change_id] = replace(change, announced=True)
+        for event in events:
+            self._m.add_outbox(event)

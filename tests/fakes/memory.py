@@ -19,6 +19,7 @@ from shared.adapters.ports import (
     Alert,
     ApiKeyRecord,
     ErasureRequestRecord,
+    GrantChange,
     Handoff,
     HarvestProgress,
     NotificationRecord,
@@ -97,6 +98,7 @@ class Memory:
     erasure_requests: dict[str, ErasureRequestRecord] = field(default_factory=dict)
     harvest_runs: dict[str, HarvestProgress] = field(default_factory=dict)  # by source
     harvest_identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # source, grant
+    harvest_changes: dict[str, GrantChange] = field(default_factory=dict)  # by id
     _writes: int = 0
 
     def write_time(self) -> datetime:

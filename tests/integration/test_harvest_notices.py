@@ -5,6 +5,7 @@ emulators, the real sink, the UN Partner Portal sample served by a real local se
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from shared.domain.events import HarvestRequested, new_event
+from shared.domain.events import TOPIC_FOR_EVENT, HarvestRequested, new_event
 from shared.domain.recipients import RecipientKind
 from shared.harvest.http import HttpPolicy
 from shared.harvest.un_partner_portal import UnPartnerPortal
 from shared.services.harvest import run_harvest
+from shared.services.outbox_relay import relay_once
 from tests.conftest import sink_messages
-from tests.integration.pipeline import confirm, new_profile, pump
+from tests.integration.pipeline import confirm, deliver_event, new_profile, pump
 from tests.integration.test_harvest_store import UNPP_DAY
 from tests.real_adapters import FixedClock
 
@@ -83,13 +85,13 @@ def test_a_moved_deadline_sends_one_change_notice_to_the_cso_already_told(
 ):
     pages.bodies[0]["results"][0]["deadline_date"] = "2019-07-31"
     report = _harvest(ad, connector, "run-2")
-    assert report.notices == {"sent": 1}
+    assert report.notices == 1  # announced: notify sends it
     pump(ad, bus)
     assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
     notice = sink_messages(sink_url)[-1]
     assert "Deadline: June 14, 2019 → July 31, 2019" in notice["text"]
     again = _harvest(ad, connector, "run-2")  # the same run delivered twice
-    assert again.notices == {}
+    assert again.notices == 0
     assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
 
 
@@ -98,7 +100,7 @@ def test_a_cosmetic_change_notifies_nobody(ad, bus, sink_url, connector, pages, 
     first["title"] = "  " + first["title"].replace(" ", "  ")
     report = _harvest(ad, connector, "run-2")
     pump(ad, bus)
-    assert report.written == 0 and report.notices == {}
+    assert report.written == 0 and report.notices == 0
     assert _categories(sink_url) == ["confirmation", "alerts"]
 
 
@@ -107,7 +109,7 @@ def test_a_call_that_closes_alerts_nobody(ad, bus, sink_url, connector, pages, t
     report = _harvest(ad, connector, "run-2")
     pump(ad, bus)
     assert report.summary.vanished == ("CEF/KHM/2019/004",)
-    assert report.notices == {}
+    assert report.notices == 0
     assert _categories(sink_url) == ["confirmation", "alerts"]
 
 
@@ -169,3 +171,81 @@ def test_a_call_widened_to_a_new_country_alerts_its_cso_normally_and_notifies_th
     assert "Countries: Cambodia → Cambodia, Laos" in next(
         m["text"] for m in mail if m["categories"][0] == "changes"
     )
+
+
+class Crash(Exception):
+    """The harvest process dying at one point of a run."""
+
+
+class DiesAfterStoringAPage:
+    """The harvest's real store, except that the first page's cursor is never moved: the
+    process dies right after the page's grants were written (Firestore keeps them)."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.armed = True
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def record_page(self, *args, **kwargs):
+        if self.armed:
+            self.armed = False
+            raise Crash("killed after the page's grants were stored")
+        return self._real.record_page(*args, **kwargs)
+
+
+def test_a_run_that_dies_after_storing_a_changed_call_still_sends_its_notice_once(
+    ad, bus, sink_url, connector, pages, told_cso, monkeypatch
+):
+    pages.bodies[0]["results"][0]["deadline_date"] = "2019-07-31"
+    monkeypatch.setattr(ad, "harvest", DiesAfterStoringAPage(ad.harvest))
+    with pytest.raises(Crash):
+        _harvest(ad, connector, "run-2")
+    pump(ad, bus)
+    assert _categories(sink_url) == ["confirmation", "alerts"]  # no notice yet: run not over
+    resumed = _harvest(ad, connector, "run-2")  # Pub/Sub delivers the request again
+    assert (resumed.written, resumed.notices) == (0, 1)  # stored already; its notice owed
+    announced = bus.events("notification-due")
+    for envelope in announced * 2:  # the announcement delivered twice
+        deliver_event(ad, envelope)
+    pump(ad, bus)
+    _harvest(ad, connector, "run-2")  # and once more, after the run finished
+    pump(ad, bus)
+    assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
+    assert "Deadline: June 14, 2019 → July 31, 2019" in sink_messages(sink_url)[-1]["text"]
+
+
+def _relay_may_publish() -> set[str]:
+    topology = json.loads((Path(__file__).resolve().parents[2] / "infra/topology.json").read_text())
+    return set(topology["functions"]["relay"]["publishes"])
+
+
+def test_a_change_notice_whose_sender_died_mid_send_is_revived_by_the_relay_and_sent_once(
+    ad, bus, sink_url, connector, pages, told_cso, monkeypatch
+):
+    """notify dies before SendGrid answers: the claim stays; once its lease is over the
+    relay re-announces what caused it, on a topic the relay may publish to, and the notice
+    goes out once."""
+    real_send = ad.sender.send
+
+    def die(email):
+        raise SystemExit("notify died before the provider answered")
+
+    pages.bodies[0]["results"][0]["deadline_date"] = "2019-07-31"
+    monkeypatch.setattr(ad.sender, "send", die)
+    with pytest.raises(SystemExit):
+        _harvest(ad, connector, "run-2")
+        pump(ad, bus)
+    monkeypatch.setattr(ad.sender, "send", real_send)
+    assert _categories(sink_url) == ["confirmation", "alerts"]
+    later = UNPP_DAY + timedelta(seconds=ad.settings.notification_lease_seconds + 1)
+    monkeypatch.setattr(ad, "clock", FixedClock(later))
+    assert relay_once(ad).revived_notifications == 1
+    revived = [e for topic in set(TOPIC_FOR_EVENT.values()) for e in bus.events(topic)]
+    assert revived and {e.topic for e in revived} <= _relay_may_publish()
+    for envelope in revived * 2:
+        deliver_event(ad, envelope)
+    pump(ad, bus)
+    assert _categories(sink_url) == ["confirmation", "alerts", "changes"]
+    assert "Deadline: June 14, 2019 → July 31, 2019" in sink_messages(sink_url)[-1]["text"]

@@ -12,6 +12,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore.alerts import alert_refs_of_grant
 from shared.adapters.firestore.common import FirestoreStore, delete_all, keys_or_any, model_document
+from shared.adapters.firestore.harvest import add_change
 from shared.adapters.firestore.keys import ROLLING, CandidateQuery, grant_queries, grant_reach_keys
 from shared.adapters.firestore.ledgers import add_outbox
 from shared.adapters.firestore.matches import match_refs_of_grant
@@ -76,8 +77,9 @@ class FirestoreGrants(FirestoreStore):
         return found
 
     def save(self, writes: Sequence[GrantWrite]) -> None:
-        """Create or replace grants together with their outbox events, in one atomic
-        batch (at most MAX_GRANTS_PER_BATCH: two writes each, 500 per batch).
+        """Create or replace grants together with their outbox events (and a harvested
+        call's change), in one atomic batch (at most MAX_GRANTS_PER_BATCH: two writes
+        each, 500 per batch; a caller that adds changes sends fewer grants).
 
         Raises ConcurrentUpdate if any grant changed (or appeared) since its version was
         read; then nothing is written.
@@ -96,6 +98,8 @@ class FirestoreGrants(FirestoreStore):
                 option = self._db.write_option(last_update_time=write.previous.update_time)
                 batch.update(ref, data, option=option)
             add_outbox(self._db, batch, write.event)
+            if write.change is not None:
+                add_change(self._db, batch, write.change)
         try:
             batch.commit()
         except (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.NotFound) as exc:

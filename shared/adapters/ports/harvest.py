@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.adapters.ports.records import (
+    GrantChange,
     HarvestProgress,
     StoredCall,
 )
+from shared.domain.events import Envelope
 
 
 class HarvestStore(Protocol):
@@ -48,4 +50,17 @@ class HarvestStore(Protocol):
         holds records nothing: it is returned, mapped to that holder. Keys held by
         `source` itself are left to their first grant (one source may list two calls
         behind one page)."""
+        ...
+
+    def changes_to_announce(self, source: str) -> list[GrantChange]:
+        """The changes of `source`'s calls whose notices were not handed to notify yet."""
+        ...
+
+    def changes_of_run(self, run_id: str) -> list[GrantChange]:
+        """Every change a run stored (what its change notices say)."""
+        ...
+
+    def announce_changes(self, change_ids: Sequence[str], events: Sequence[Envelope]) -> None:
+        """Mark changes announced and put the events that announce them in the outbox, in
+        one atomic write (a crash leaves both undone, never one of them)."""
         ...

@@ -56,6 +56,9 @@ class GrantWrite:
     content_hash: str
     event: Envelope
     previous: GrantVersion | None
+    # A harvested call that changed for CSOs already told about it: written in the same
+    # batch as the grant, so a run that dies after the write still owes its notice.
+    change: GrantChange | None = None
 
 
 class AlertStatus(StrEnum):
@@ -187,6 +190,21 @@ class HarvestProgress:
     cursor: str | None
     seen: frozenset[str]
     started_at: datetime
+
+
+@dataclass(frozen=True)
+class GrantChange:
+    """A harvested call that changed in one run, both versions kept (what the change
+    notice says, old -> new). `announced` once its run's notices were handed to notify."""
+
+    id: str
+    source: str
+    run_id: str
+    grant_id: str
+    old: Grant
+    new: Grant
+    created_at: datetime
+    announced: bool = False
 
 
 @dataclass(frozen=True)
