@@ -93,6 +93,7 @@ def test_a_month_that_is_not_a_number_is_kept_as_typed_and_the_rest_saved(ad, in
     assert answer.status_code == 422
     assert 'value="soon"' in answer.text
     assert 'id="plan-outputs.0.activities.0.start_month-error"' in answer.text
+    assert 'id="plan-outputs.0.activities.0.months-error"' not in answer.text  # said once
     stored = ad.subscribers.get_project(pid)
     assert stored is not None and stored.plan is not None
     [output] = stored.plan.outputs

@@ -92,8 +92,14 @@ def step_errors(
         for path, (problem, params) in (form_problems or {}).items()
     }
     for finding in draft.findings:
-        if step_of(finding.path) == step and finding.path not in errors:
-            errors[finding.path] = problem_text(finding, language)
+        if step_of(finding.path) != step or finding.path in errors:
+            continue
+        if finding.path.endswith(".months") and any(
+            f"{finding.path[: -len('months')]}{end}" in errors
+            for end in ("start_month", "end_month")
+        ):
+            continue  # a month the form could not read already says what to do
+        errors[finding.path] = problem_text(finding, language)
     return errors
 
 
