@@ -134,7 +134,7 @@ def test_the_worked_example_loads_into_an_empty_draft_and_is_a_complete_plan(ad,
     stored = ad.subscribers.get_project(pid)
     assert stored is not None and stored.plan is not None and stored.plan_revision == 1
     review = client.get(_url("/my/plan", token))
-    assert "Your plan is complete" in review.text
+    assert "Your plan is complete" in review.text and "Version 1" in review.text
     assert "Start my plan from this example" not in client.get(_url("/my/plan/example", token)).text
     form_token = _form_token(client.get(_url("/my/plan/goal", token)).text)
     again = client.post(_url("/my/plan/example", token), data={"form_token": form_token})

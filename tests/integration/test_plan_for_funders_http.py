@@ -40,6 +40,7 @@ def test_a_signed_in_funder_sees_a_complete_plan_on_the_projects_page(ad, ingest
     page = _page(client)
     card = page[page.index(f'id="project-{pid}"') :]
     assert "The project's plan" in card and ACTIVITY in card and "Months 1 to 2" in card
+    assert "Version 1" in card  # which version the funder read
     listing = client.get("/projects", headers={"Authorization": f"Bearer {funder.api_key}"})
     [item] = listing.json["projects"]
     assert item["plan_revision"] == 1

@@ -211,7 +211,7 @@ def review_page(
         title=_("Your project's plan"),
         switch_to=f"{prefix}/my/plan",
         switch_args={"token": token},
-        plan=plan_view(draft.plan, draft.project.currency, language),
+        plan=plan_view(draft.plan, draft.project.currency, language, draft.revision),
         needs=needs,
         started=draft.revision > 0,
         notice=_(NOTICES[notice]) if notice else "",

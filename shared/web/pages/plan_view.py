@@ -32,6 +32,7 @@ class PlanView:
     levels: tuple[LevelView, ...]
     duration: str
     total: str
+    revision: int = 0  # the saved version shown (0: not a saved plan, e.g. the example)
 
 
 def _money(amount: float | None, currency: str | None, language: str) -> str:
@@ -42,7 +43,7 @@ def _money(amount: float | None, currency: str | None, language: str) -> str:
     return f"{amount:,.0f}"
 
 
-def plan_view(plan: Logframe, currency: str | None, language: str) -> PlanView:
+def plan_view(plan: Logframe, currency: str | None, language: str, revision: int = 0) -> PlanView:
     """A plan, localised: each level with its indicators, checks and assumptions; the
     outputs with their activities' months and their budgets."""
     t = translations(language)
@@ -81,4 +82,5 @@ def plan_view(plan: Logframe, currency: str | None, language: str) -> PlanView:
         t.ngettext("%(num)d month", "%(num)d months", plan.duration_months)
         % {"num": plan.duration_months},
         _money(budget_total(plan), currency, language) if plan.outputs else "",
+        revision,
     )

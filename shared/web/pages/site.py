@@ -248,7 +248,8 @@ def _plan_of(item: Mapping[str, Any], language: str) -> PlanView | None:
     plan = item.get("plan")
     if not plan:
         return None
-    return plan_view(Logframe.model_validate(plan), item["currency"], language)
+    revision = int(item.get("plan_revision") or 0)
+    return plan_view(Logframe.model_validate(plan), item["currency"], language, revision)
 
 
 def projects_page(
