@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from shared.domain.logframe import is_complete
 from shared.domain.models import Grant, Match, Project
 from shared.domain.recipients import Recipient
 from shared.domain.taxonomy import APPLICANT_TYPE_LABELS, Sector
@@ -63,6 +64,8 @@ class ProjectItem:
     needed_by: str
     reasons: list[str]
     concerns: list[str] = field(default_factory=list)  # what speaks against the match
+    # Outputs of the CSO's complete plan (0: no plan, or still a draft, which stays the CSO's).
+    plan_outputs: int = 0
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,15 @@ def project_item(project: Project, match: Match, language: str) -> ProjectItem:
         needed_by=format_day(project.needed_by, language) if project.needed_by else "",
         reasons=_localised([r for r in match.reasons if not speaks_against(r)], language),
         concerns=_localised([r for r in match.reasons if speaks_against(r)], language),
+        plan_outputs=_complete_plan_outputs(project),
     )
+
+
+def _complete_plan_outputs(project: Project) -> int:
+    plan = project.plan
+    if plan is None or not is_complete(plan, project.amount_needed):
+        return 0
+    return len(plan.outputs)
 
 
 def _localised(reasons: list[str], language: str) -> list[str]:

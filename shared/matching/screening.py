@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from shared.domain.models import Grant, ProfileSubmission, ProjectSubmission
+from shared.domain.logframe import plan_text
+from shared.domain.models import Grant, ProfileSubmission, Project, ProjectSubmission
 from shared.domain.taxonomy import ApplicantType, TargetKind, applicant_type_label
 
 
@@ -45,7 +46,7 @@ class Applicant:
                 frozenset([target.country]),
                 frozenset(target.sectors),
                 target.applicant_type,
-                text=f"{target.title}\n{target.summary}",
+                text=_project_text(target),
                 amount_max=target.amount_needed,
                 currency=target.currency,
                 language=target.language,
@@ -64,6 +65,18 @@ class Applicant:
             currency=target.currency,
             language=target.language,
         )
+
+
+def _project_text(project: ProjectSubmission) -> str:
+    """Title, summary and, for a stored project, its plan's words (a draft's too: they
+    are the CSO's own description of the work, and a funder's call about training
+    trainers should find a plan that trains trainers)."""
+    text = f"{project.title}\n{project.summary}"
+    if isinstance(project, Project) and project.plan is not None:
+        words = plan_text(project.plan)
+        if words:
+            text = f"{text}\n{words}"
+    return text
 
 
 @dataclass(frozen=True)

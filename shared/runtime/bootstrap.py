@@ -26,6 +26,7 @@ from shared.adapters.firestore.ledgers import (
 from shared.adapters.firestore.matches import FirestoreMatches
 from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
+from shared.adapters.firestore.plans import FirestorePlans
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
 from shared.adapters.ports import (
     AlertStore,
@@ -46,6 +47,7 @@ from shared.adapters.ports import (
 )
 from shared.adapters.ports.funder_pages import FunderPagesStore
 from shared.adapters.ports.my_page import MyPageStore
+from shared.adapters.ports.plans import PlanStore
 from shared.adapters.pubsub_publisher import PubSubPublisher
 from shared.adapters.sendgrid_sender import SendGridSender
 from shared.runtime.config import Settings, get_settings
@@ -76,6 +78,7 @@ class Adapters:
     my_page: MyPageStore
     funder_pages: FunderPagesStore
     harvest: HarvestStore
+    plans: PlanStore
 
 
 def on_firestore(
@@ -105,6 +108,7 @@ def on_firestore(
         my_page=FirestoreMyPage(client),
         funder_pages=FirestoreFunderPages(client),
         harvest=FirestoreHarvest(client),
+        plans=FirestorePlans(client),
     )
 
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.codes import CountryCode
 from shared.domain.errors import MalformedRequest
+from shared.domain.logframe import Logframe, is_complete
 from shared.domain.models import Grant, Match, Project
 from shared.domain.taxonomy import ApplicantType, Sector, Visibility
 from shared.matching.engine import evaluate
@@ -105,6 +106,10 @@ class ListedProject(BaseModel):
     score: float | None = None
     reasons: list[str] | None = None
     via_fiscal_sponsor: bool | None = None
+    # The CSO's logical framework, once complete (a draft stays the CSO's own), and the
+    # revision shown, so a funder can say which version it read.
+    plan: Logframe | None = None
+    plan_revision: int | None = None
 
 
 def public_view(project: Project, match: Match | None = None) -> dict[str, Any]:
@@ -116,6 +121,8 @@ def public_view(project: Project, match: Match | None = None) -> dict[str, Any]:
             "reasons": match.reasons,
             "via_fiscal_sponsor": match.via_fiscal_sponsor,
         }
+    if project.plan is not None and is_complete(project.plan, project.amount_needed):
+        extra.update(plan=project.plan, plan_revision=project.plan_revision)
     item = ListedProject(
         id=project.id,
         org_name=project.org_name,

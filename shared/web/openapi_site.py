@@ -34,6 +34,7 @@ from shared.web.openapi_parts import (
     json_content,
     redirect_response,
 )
+from shared.web.openapi_plan import plan_paths
 from shared.web.responses import ErrorBody
 
 TOKEN: Final = {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}
@@ -216,6 +217,7 @@ def site_paths() -> dict[str, Any]:
     }
     paths.update(my_paths())
     paths.update(funder_paths())
+    paths.update(plan_paths())
     for purpose in Purpose:
         if purpose not in (Purpose.SHARE_CONTACT, Purpose.MY_MATCHES):
             paths[f"/{purpose.value}"] = {

@@ -24,6 +24,7 @@ from tests.fakes.matches import FakeMatches
 from tests.fakes.memory import Memory
 from tests.fakes.my_page import FakeFunderPages, FakeMyPage
 from tests.fakes.notifications import FakeNotifications
+from tests.fakes.plans import FakePlans
 from tests.fakes.subscribers import FakeSubscribers
 
 
@@ -83,4 +84,5 @@ def fake_adapters(now: datetime = NOW, **settings: Any) -> Adapters:
         my_page=FakeMyPage(memory),
         funder_pages=FakeFunderPages(memory),
         harvest=FakeHarvest(memory),
+        plans=FakePlans(memory),
     )

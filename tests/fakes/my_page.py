@@ -68,7 +68,11 @@ class FakeMyPage:
             if stored_project is None:
                 return False
             kept = _keep_consent(target, stored_project.model).model_copy(
-                update={"pledged_amount": stored_project.model.pledged_amount}
+                update={
+                    "pledged_amount": stored_project.model.pledged_amount,
+                    "plan": stored_project.model.plan,
+                    "plan_revision": stored_project.model.plan_revision,
+                }
             )
             self._m.projects[target.id] = StoredSubmission(kept, stored_project.request_hash)
         self._m.add_outbox(event)

@@ -24,9 +24,11 @@ from shared.adapters.firestore.ledgers import (
 from shared.adapters.firestore.matches import FirestoreMatches
 from shared.adapters.firestore.my_page import FirestoreMyPage
 from shared.adapters.firestore.notifications import FirestoreNotifications
+from shared.adapters.firestore.plans import FirestorePlans
 from shared.adapters.firestore.subscribers import FirestoreSubscribers
 from shared.adapters.ports.funder_pages import FunderPagesStore
 from shared.adapters.ports.my_page import MyPageStore
+from shared.adapters.ports.plans import PlanStore
 
 STORES = {
     ports.FunderStore: FirestoreFunders,
@@ -43,6 +45,7 @@ STORES = {
     MyPageStore: FirestoreMyPage,
     FunderPagesStore: FirestoreFunderPages,
     ports.HarvestStore: FirestoreHarvest,
+    PlanStore: FirestorePlans,
 }
 
 

@@ -10,6 +10,7 @@ from google.api_core import exceptions as gexc
 from shared.adapters.firestore.common import FirestoreStore
 from shared.adapters.firestore.ledgers import add_outbox
 from shared.adapters.firestore.matches import MATCHES, match_fields_of_target
+from shared.adapters.firestore.plans import PLAN_FIELDS
 from shared.adapters.firestore.subscribers import (
     CALENDAR_HASH,
     _project_document,
@@ -73,6 +74,7 @@ class FirestoreMyPage(FirestoreStore):
             "confirmed_at",
             "unsubscribed_at",
             "pledged_amount",
+            *PLAN_FIELDS,  # the plan store's own: a project edit never rolls the plan back
         )
         for kept in kept_fields:
             data.pop(kept, None)

@@ -19,6 +19,7 @@ from babel.numbers import format_percent
 from flask import Response
 from werkzeug.datastructures import MultiDict
 
+from shared.domain.logframe import Logframe
 from shared.domain.models import Interest
 from shared.domain.taxonomy import PRODUCT_LANGUAGES
 from shared.email.i18n import (
@@ -36,6 +37,7 @@ from shared.email.items import localise_reason
 from shared.services.interests import ShareView
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS
+from shared.web.pages.plan_view import PlanView, plan_view
 
 SentKind = Literal["project", "profile", "interest"]
 #: Messages a page may show above its content, by key (routes pass the key).
@@ -106,6 +108,8 @@ class ProjectCard:
     interest_date: str
     # Why it fits, localised: only in a listing ranked against one of the funder's grants.
     reasons: tuple[str, ...] = ()
+    # The CSO's plan, once complete (the listing leaves a draft out).
+    plan: PlanView | None = None
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,16 @@ def project_card(item: Mapping[str, Any], language: str, interest: Interest | No
         reasons=tuple(
             r for r in (localise_reason(r, language) for r in item.get("reasons") or ()) if r
         ),
+        plan=_plan_of(item, language),
     )
+
+
+def _plan_of(item: Mapping[str, Any], language: str) -> PlanView | None:
+    plan = item.get("plan")
+    if not plan:
+        return None
+    revision = int(item.get("plan_revision") or 0)
+    return plan_view(Logframe.model_validate(plan), item["currency"], language, revision)
 
 
 def projects_page(

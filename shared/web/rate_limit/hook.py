@@ -66,6 +66,10 @@ LINK_ENDPOINTS = frozenset(
         "my.calendar_address",
         "my.calendar",
         "my.delete_data",
+        # The plan builder, behind the same link.
+        "plans.plan_overview",
+        "plans.plan_step",
+        "plans.plan_example",
     }
 )
 
