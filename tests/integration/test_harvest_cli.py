@@ -56,3 +56,20 @@ def test_harvesting_the_same_pages_again_writes_nothing(ad):
 def test_an_unknown_source_is_refused(ad):
     result = _run("nowhere", "--no-progress")
     assert result.exit_code == 2 and "no source 'nowhere'" in result.output
+
+
+def test_recorded_pages_replayed_from_their_recording_day_store_their_open_calls(ad):
+    today = _run("unpp", *_files(*UNPP_PAGES), "--no-progress")
+    assert "grants written      0" in today.output  # as they are, the 2019 calls are closed
+    replay = _run("unpp", *_files(*UNPP_PAGES), "--recorded-on", "2019-06-01", "--no-progress")
+    assert replay.exit_code == 0, replay.output
+    assert "replayed with its dates moved" in replay.output
+    written = int(replay.output.split("grants written")[1].split()[0])
+    assert written == _grant_count(ad) > 0
+    deadlines = [doc.get("deadline") for doc in client_of(ad).collection("grants").stream()]
+    assert all(d is None or str(d)[:10] > "2019-12-31" for d in deadlines)
+
+
+def test_only_recorded_pages_can_be_replayed(ad):
+    result = _run("unpp", "--recorded-on", "2019-06-01", "--no-progress")
+    assert result.exit_code == 2 and "only recorded pages" in result.output
