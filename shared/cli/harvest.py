@@ -13,6 +13,7 @@ open again, with as many days left as they had on D.
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import click
 import requests
+from pydantic import SecretStr
 from requests.adapters import BaseAdapter
 from tqdm import tqdm
 
@@ -29,7 +31,7 @@ from shared.harvest.feeds import PREFIX as FEED_PREFIX
 from shared.harvest.feeds import FeedSource
 from shared.harvest.replay import days_since, shift_dates
 from shared.runtime.bootstrap import adapters
-from shared.runtime.config import get_settings
+from shared.runtime.config import Settings, get_settings
 from shared.runtime.jsonlog import configure_logging
 
 #: Short names for the command line.
@@ -75,6 +77,23 @@ def _content_type(path: Path) -> str:
     return "application/json" if path.suffix == ".json" else "application/xml"
 
 
+def settings_for_recorded_pages(settings: Settings, name: str) -> Settings:
+    """Settings under which `name` reads recorded pages: nothing leaves this machine, so
+    a keyed source needs no real key; a feed keeps what `HARVEST_FEEDS` declares for it
+    (its countries, sectors, types), and one not declared there is read bare (held)."""
+    from shared.runtime.harvest_sources import feed_sources
+
+    update: dict[str, object] = {}
+    if not settings.simpler_grants_api_key.get_secret_value():
+        # model_copy does not validate: the value must already be a SecretStr.
+        update["simpler_grants_api_key"] = SecretStr("recorded-pages")
+    slug = name.removeprefix(FEED_PREFIX)
+    if name.startswith(FEED_PREFIX) and slug not in {f.slug for f in feed_sources(settings)}:
+        feed = FeedSource(slug, "https://recorded.invalid/feed")
+        update["harvest_feeds"] = json.dumps([{"slug": feed.slug, "url": feed.url}])
+    return settings.model_copy(update=update) if update else settings
+
+
 def source_name(value: str) -> str:
     """A source's full name from an alias (`eu`) or itself."""
     return ALIASES.get(value, value)
@@ -115,14 +134,7 @@ def harvest_command(
     if recorded_on is not None and not files:
         raise click.BadParameter("only recorded pages can be replayed", param_hint="--recorded-on")
     if files:
-        # Nothing leaves this machine: a keyed source needs no real key for its samples.
-        update: dict[str, object] = {}
-        if not settings.simpler_grants_api_key.get_secret_value():
-            update["simpler_grants_api_key"] = "recorded-pages"
-        if name.startswith(FEED_PREFIX):
-            feed = FeedSource(name.removeprefix(FEED_PREFIX), "https://recorded.invalid/feed")
-            update["harvest_feeds"] = f'[{{"slug": "{feed.slug}", "url": "{feed.url}"}}]'
-        settings = settings.model_copy(update=update) if update else settings
+        settings = settings_for_recorded_pages(settings, name)
     elif name not in source_names(settings):
         known = ", ".join([*ALIASES, *source_names(settings)])
         raise click.BadParameter(f"no source {source!r} here (known: {known})")

@@ -73,3 +73,11 @@ def test_recorded_pages_replayed_from_their_recording_day_store_their_open_calls
 def test_only_recorded_pages_can_be_replayed(ad):
     result = _run("unpp", "--recorded-on", "2019-06-01", "--no-progress")
     assert result.exit_code == 2 and "only recorded pages" in result.output
+
+
+def test_a_keyed_source_reads_its_samples_without_a_key(ad, monkeypatch):
+    monkeypatch.delenv("SIMPLER_GRANTS_API_KEY", raising=False)
+    pages = [str(SAMPLES / "simpler_grants_gov" / f"search_page{n}.json") for n in (1, 2)]
+    result = _run("simpler", *_files(*pages), "--dry-run", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "harvest simpler_grants_gov" in result.output

@@ -75,3 +75,17 @@ def test_a_unpp_sample_replayed_today_reads_as_it_read_on_its_recording_day():
     assert date.fromisoformat(moved) - date.fromisoformat(original) == timedelta(
         days=days_since(recorded.date(), today)
     )
+
+
+def test_a_feed_read_from_a_file_keeps_what_harvest_feeds_declares_for_it():
+    from shared.cli.harvest import settings_for_recorded_pages
+    from shared.runtime.harvest_sources import feed_sources
+    from tests.fakes.adapters import test_settings
+
+    declared = '[{"slug": "mekong", "url": "https://x.example.org/f", "countries": ["KH"]}]'
+    kept = settings_for_recorded_pages(test_settings(harvest_feeds=declared), "feed:mekong")
+    [feed] = feed_sources(kept)
+    assert feed.countries == ("KH",)
+    bare = settings_for_recorded_pages(test_settings(), "feed:other")
+    assert [f.countries for f in feed_sources(bare)] == [()]
+    assert bare.simpler_grants_api_key.get_secret_value()  # samples need no real key
