@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import logging
 import os
 import sys
 import time
@@ -83,12 +84,9 @@ def _child(mode: str, base_url: str) -> None:
         grants = [(s.id, s.get("funder_id")) for s in client.collection("grants").stream()]
         matches = 0
         for gid, funder in grants:
-            event = new_event(
-                GrantPublished(grant_id=gid, funder_id=funder, revision=1),
-                correlation_id="bench-match",
-                now=ad.clock.now(),
-            )
-            matches += len(on_grant_published(event, ad))
+            payload = GrantPublished(grant_id=gid, funder_id=funder, revision=1)
+            event = new_event(payload, correlation_id="bench-match", now=ad.clock.now())
+            matches += len(on_grant_published(event, ad, payload))
         result = {"records": len(grants), "matches": matches}
     else:
         with requests.Session() as session:
@@ -142,6 +140,7 @@ def measure(records: int = 10_000, profiles: int = 100) -> dict[str, Any]:
     from dev import emulators, procs
 
     pages = recorded_pages(records, datetime.now(UTC).date())
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per page served
     served = HTTPServer(host="127.0.0.1", port=0)
 
     def page(request: Request) -> Response:
