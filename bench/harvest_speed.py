@@ -129,7 +129,7 @@ def _profiles(count: int) -> None:
         ad.subscribers.confirm_recipient(RecipientKind.PROFILE, accepted.id, now, event)
 
 
-def measure(records: int = 10_000, profiles: int = 100) -> dict[str, Any]:
+def measure(records: int = 10_000, profiles: int = 5) -> dict[str, Any]:
     """Every step in its own child process against fresh emulators; the figures as data
     (what `make bench` stores and bench/report.py renders)."""
     from pytest_httpserver import HTTPServer
@@ -165,6 +165,7 @@ def measure(records: int = 10_000, profiles: int = 100) -> dict[str, Any]:
         for name in ("harvest", "reharvest", "match"):
             result, mib = _run_child(env, name, base)
             steps[name] = {**result, "peak_mib": round(mib, 1)}
+            print(f"  {name}: {result} peak {mib:.0f} MiB", file=sys.stderr, flush=True)
         # The bulk import's figure, on the same machine and emulators, for comparison:
         # a Grants.gov XML file of as many records, into an empty database.
         emulators.reset_firestore(env["FIRESTORE_EMULATOR_HOST"], PROJECT)
@@ -195,7 +196,7 @@ def measure(records: int = 10_000, profiles: int = 100) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--profiles", type=int, default=100)
+    parser.add_argument("--profiles", type=int, default=5)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "BASE_URL"))
     args = parser.parse_args()
     if args.child:
