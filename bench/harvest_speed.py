@@ -13,8 +13,11 @@ fresh child process, so its peak RSS (os.wait4) is its own:
 - harvest: every page read, every call mapped and stored as a grant (with its event);
 - re-harvest: the same pages again, every call unchanged (reads only, nothing written);
 - match: each stored grant's `grant.published` handled (candidate queries, screening,
-  ranking, matches stored) against `--profiles` confirmed alert profiles.
+  ranking, matches stored) against `--profiles` confirmed alert profiles;
+- import: for comparison, bench/import_throughput.py's bulk import of a Grants.gov XML
+  file of as many records into an empty database, on the same emulators.
 
+`make bench` runs `measure` (its "harvest" step) and bench/report.py prints the table.
 Not run in CI: it prints figures, it asserts nothing.
 """
 
@@ -23,11 +26,13 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import logging
 import os
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.import_throughput import _start_emulators
 
@@ -79,12 +84,9 @@ def _child(mode: str, base_url: str) -> None:
         grants = [(s.id, s.get("funder_id")) for s in client.collection("grants").stream()]
         matches = 0
         for gid, funder in grants:
-            event = new_event(
-                GrantPublished(grant_id=gid, funder_id=funder, revision=1),
-                correlation_id="bench-match",
-                now=ad.clock.now(),
-            )
-            matches += len(on_grant_published(event, ad))
+            payload = GrantPublished(grant_id=gid, funder_id=funder, revision=1)
+            event = new_event(payload, correlation_id="bench-match", now=ad.clock.now())
+            matches += len(on_grant_published(event, ad, payload))
         result = {"records": len(grants), "matches": matches}
     else:
         with requests.Session() as session:
@@ -127,22 +129,18 @@ def _profiles(count: int) -> None:
         ad.subscribers.confirm_recipient(RecipientKind.PROFILE, accepted.id, now, event)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--profiles", type=int, default=100)
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "BASE_URL"))
-    args = parser.parse_args()
-    if args.child:
-        _child(*args.child)
-        return
-
+def measure(records: int = 10_000, profiles: int = 5) -> dict[str, Any]:
+    """Every step in its own child process against fresh emulators; the figures as data
+    (what `make bench` stores and bench/report.py renders)."""
     from pytest_httpserver import HTTPServer
     from werkzeug import Request, Response
 
-    from dev import procs
+    from bench.import_throughput import DATA
+    from bench.open_data_files import open_data_file
+    from dev import emulators, procs
 
-    pages = recorded_pages(args.records, datetime.now(UTC).date())
+    pages = recorded_pages(records, datetime.now(UTC).date())
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per page served
     served = HTTPServer(host="127.0.0.1", port=0)
 
     def page(request: Request) -> Response:
@@ -151,7 +149,6 @@ def main() -> None:
 
     served.expect_request("/api/public/projects/").respond_with_handler(page)
     served.start()
-    print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}; {args.records} records")
     started, env = _start_emulators()
     env["HARVEST_UNPP_BASE_URL"] = served.url_for("/")
     try:
@@ -161,39 +158,75 @@ def main() -> None:
         publisher = pubsub_v1.PublisherClient()
         for topic in ("grant-published", "match-found", "profile-created"):
             publisher.create_topic(name=publisher.topic_path(PROJECT, topic))
-        _profiles(args.profiles)
+        _profiles(profiles)
         base = served.url_for("/")
         _, idle = _run_child(env, "idle", base)
-        first, first_mib = _run_child(env, "harvest", base)
-        again, again_mib = _run_child(env, "reharvest", base)
-        matched, match_mib = _run_child(env, "match", base)
-        print(f"baseline: a child that only loads the harvest modules peaks at {idle:.0f} MiB")
-        print(f"{'step':<11} {'records':>8} {'written':>8} {'records/s':>10} {'peak MiB':>9}")
-        for name, result, mib in (
-            ("harvest", first, first_mib),
-            ("re-harvest", again, again_mib),
-            ("match", matched, match_mib),
-        ):
-            rate = result["records"] / result["seconds"]
-            written = result.get("written", result.get("matches", 0))
-            print(f"{name:<11} {result['records']:>8} {written:>8} {rate:>10.0f} {mib:>9.0f}")
-        whole = first["seconds"] + matched["seconds"]
-        print(
-            f"harvest -> stored -> matched: {first['records'] / whole:.0f} records/s "
-            f"({matched['matches']} matches against {args.profiles} profiles)"
-        )
+        steps: dict[str, dict[str, Any]] = {}
+        for name in ("harvest", "reharvest", "match"):
+            result, mib = _run_child(env, name, base)
+            steps[name] = {**result, "peak_mib": round(mib, 1)}
+            print(f"  {name}: {result} peak {mib:.0f} MiB", file=sys.stderr, flush=True)
+        # The bulk import's figure, on the same machine and emulators, for comparison:
+        # a Grants.gov XML file of as many records, into an empty database.
+        emulators.reset_firestore(env["FIRESTORE_EMULATOR_HOST"], PROJECT)
+        path = open_data_file(DATA, "grantsgov", records)
+        result, mib = _import_child(env, str(path))
+        steps["import"] = {**result, "peak_mib": round(mib, 1)}
     finally:
         served.stop()
         for process in started:
             procs.stop(process)
+    for step in steps.values():
+        step["per_second"] = round(step["records"] / step["seconds"], 1)
+    harvest, match = steps["harvest"], steps["match"]
+    return {
+        "records": records,
+        "profiles": profiles,
+        "baseline_mib": round(idle, 1),
+        "steps": steps,
+        # harvest -> stored -> matched: every record read, the open ones stored and
+        # every stored one matched, over the time of both steps.
+        "end_to_end_per_second": round(
+            harvest["records"] / (harvest["seconds"] + match["seconds"]), 1
+        ),
+        "end_to_end_peak_mib": max(harvest["peak_mib"], match["peak_mib"]),
+    }
 
 
-def _run_child(env: dict[str, str], *args: str) -> tuple[dict, float]:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--profiles", type=int, default=5)
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "BASE_URL"))
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}; {args.records} records")
+    results = measure(args.records, args.profiles)
+    from bench.report import harvest
+
+    print(harvest({"harvest": results}))
+
+
+def _import_child(env: dict[str, str], path: str) -> tuple[dict, float]:
+    """bench/import_throughput.py's import of `path` for a new funder, in a fresh process."""
+    from shared.runtime.bootstrap import adapters
+    from shared.services.funders import create_funder
+
+    funder_id = create_funder(adapters(), "Bench Fund").funder_id
+    args = ("import", "grantsgov", path, funder_id)
+    return _run_child(env, *args, module="bench.import_throughput")
+
+
+def _run_child(
+    env: dict[str, str], *args: str, module: str = "bench.harvest_speed"
+) -> tuple[dict, float]:
     """Run one measurement in a fresh process; its JSON and its peak RSS in MiB."""
     import subprocess
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.harvest_speed", "--child", *args],
+        [sys.executable, "-m", module, "--child", *args],
         stdout=subprocess.PIPE,
         env=env,
     )

@@ -256,6 +256,42 @@ def matching_scale(results: dict[str, Any]) -> str:
     return table((*header, "reads saved", "same matches"), rows)
 
 
+def harvest(results: dict[str, Any]) -> str:
+    """bench/harvest_speed.py's figures: a recorded source harvested, stored and matched,
+    next to the bulk import of a file of as many records."""
+    h = results["harvest"]
+    steps = h["steps"]
+    labels = (
+        ("import", "bulk import (Grants.gov XML file, stored with events)", "created"),
+        ("harvest", "harvest (UN Partner Portal pages over HTTP, stored with events)", "written"),
+        ("reharvest", "re-harvest (the same pages, all unchanged)", "written"),
+        ("match", f"match the harvested grants ({h['profiles']} profiles)", "matches"),
+    )
+    rows = [
+        (
+            label,
+            steps[key]["records"],
+            steps[key].get(done),
+            steps[key]["per_second"],
+            steps[key]["peak_mib"],
+        )
+        for key, label, done in labels
+        if key in steps
+    ]
+    rows.append(
+        (
+            "harvest -> stored -> matched",
+            steps["harvest"]["records"],
+            steps["match"].get("matches"),
+            h["end_to_end_per_second"],
+            h["end_to_end_peak_mib"],
+        )
+    )
+    header = ("step", "records", "stored / matches", "records/s", "peak MiB")
+    note = f"\n\nA child that only loads the harvest modules peaks at {h['baseline_mib']} MiB."
+    return table(header, rows) + note
+
+
 def render(results: dict[str, Any]) -> str:
     """Every table, with headings."""
     sections = [
@@ -269,6 +305,7 @@ def render(results: dict[str, Any]) -> str:
         ("Peak memory under load", memory),
         ("Cold start", cold_start),
         ("Matching scale (bench/match_speed.py)", matching_scale),
+        ("Harvest next to the bulk import (bench/harvest_speed.py)", harvest),
     ]
     parts = []
     for title, render_section in sections:
@@ -299,6 +336,10 @@ def _key_figures(results: dict[str, Any]) -> dict[str, Any]:
         figures[f"cold import {name} ms"] = _ms(f["import_seconds"])
     for name, m in (get("throughput", "memory") or {}).items():
         figures[f"peak PSS {name} MiB"] = m["peak_pss_mib"]
+    for step, s in (get("harvest", "steps") or {}).items():
+        figures[f"{step} records/s"] = s["per_second"]
+        figures[f"{step} peak MiB"] = s["peak_mib"]
+    figures["harvest -> stored -> matched records/s"] = get("harvest", "end_to_end_per_second")
     return figures
 
 

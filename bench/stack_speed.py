@@ -1,7 +1,7 @@
 """`make bench`: the local stack's speed, measured against its own floor.
 
-    .venv/bin/python -m bench.stack_speed            # full run (about 15 minutes)
-    .venv/bin/python -m bench.stack_speed --quick    # about 4 minutes: shorter, no 100k
+    .venv/bin/python -m bench.stack_speed            # full run (about 35 minutes)
+    .venv/bin/python -m bench.stack_speed --quick    # about 8 minutes: shorter, no 100k
 
 Starts its own emulators, sink, functions and relay on free ports (bench/local_stack.py),
 never `make dev`'s. In order:
@@ -13,7 +13,9 @@ never `make dev`'s. In order:
    hop by hop, with the first (cold) grant apart;
 4. throughput: offered load rising in steps until p95 passes 2 s or delivery falls behind,
    with the peak memory of every process and a count of anything lost;
-5. matching scale: bench/match_speed.py (1k/10k/100k profiles, indexed vs full scan).
+5. matching scale: bench/match_speed.py (1k/10k/100k profiles, indexed vs full scan);
+6. harvest: bench/harvest_speed.py (a recorded 10k-record source harvested, stored and
+   matched, records/s and peak memory, next to the bulk import of as many records).
 
 Prints Markdown tables and writes bench/results/<date>-<commit>.json. Not run by `make
 test`: the figures depend on the machine, and the script asserts nothing. Before measuring
@@ -30,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, e2e, floor, local_stack, match_speed, report
+from bench import cold_start, e2e, floor, harvest_speed, local_stack, match_speed, report
 from bench.machine import describe, loadavg, wait_until_quiet
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -42,9 +44,14 @@ FULL = {
     "rates": [5, 10, 12, 14, 16, 20, 30, 40],
     "step_seconds": 60,
     "sizes": [1_000, 10_000, 100_000],
+    "harvest_records": 10_000,
+    # One profile per Mekong country: each stored call matches one (how matching scales
+    # with profiles is match_speed's measurement, above).
+    "harvest_profiles": 5,
 }
 QUICK = {**FULL, "cold_runs": 3, "floor_samples": 60, "latency_grants": 100, "step_seconds": 20}
 QUICK["sizes"] = [1_000, 10_000]
+QUICK["harvest_records"] = 2_000
 
 
 def _stamp(title: str) -> None:
@@ -93,6 +100,13 @@ def measure(plan: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     if "scale" not in skip:
         _stamp("matching scale")
         results["matching_scale"] = match_speed.run(plan["sizes"])
+    if "harvest" not in skip:
+        _stamp("harvest")
+        began = loadavg()
+        results["harvest"] = harvest_speed.measure(
+            plan["harvest_records"], plan["harvest_profiles"]
+        )
+        results["harvest"]["loadavg"] = {"start": began, "end": loadavg()}
     return results
 
 
@@ -108,13 +122,13 @@ def _print_step(step: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the local stack (make bench).")
-    parser.add_argument("--quick", action="store_true", help="shorter run (about 4 minutes)")
+    parser.add_argument("--quick", action="store_true", help="shorter run (about 8 minutes)")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
     parser.add_argument(
         "--skip",
         nargs="*",
         default=[],
-        choices=["cold", "floor", "latency", "throughput", "scale"],
+        choices=["cold", "floor", "latency", "throughput", "scale", "harvest"],
         help="leave these measurements out",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON file")

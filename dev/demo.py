@@ -1,6 +1,8 @@
 """Seed the local stack and show it working: a CSO creates an alert profile and confirms
 its address from the confirmation email (double opt-in), a funder posts a grant, and the
-alert arrives in the local mailbox.
+alert arrives in the local mailbox. A second CSO, a registered NGO in Cambodia, waits
+for the harvest the banner prints (`harvest_command`): a shipped sample replayed with its
+dates moved to today, one of whose calls fits it.
 
 Run by `python -m dev.stack`; with --smoke it exits (0 = the email arrived) and the stack
 stops, which is what a fresh-clone check and CI-style runs use.
@@ -33,6 +35,26 @@ DEMO_PROFILE = {
     "frequency": "instant",
     "keywords": ["digital security", "training"],
 }
+#: The CSO the printed harvest command alerts: a registered NGO (UN Partner Portal calls
+#: are for registered CSOs; the first demo CSO is an unregistered group).
+DEMO_HARVEST_EMAIL = "demo-ngo@example.org"
+DEMO_HARVEST_PROFILE = {
+    "email": DEMO_HARVEST_EMAIL,
+    "org_name": "Battambang Child Protection Network",
+    "countries": ["KH"],
+    "sectors": ["human-rights"],
+    "applicant_type": "registered_ngo",
+    "language": "en",
+    "frequency": "instant",
+}
+#: The UN Partner Portal sample (tests/fixtures/harvest/README.md: synthesised from the
+#: portal's serializer, dated as of this day), and the call in it that fits that CSO.
+HARVEST_SAMPLE = (
+    "tests/fixtures/harvest/un_partner_portal/projects_page1.json",
+    "tests/fixtures/harvest/un_partner_portal/projects_page2.json",
+)
+HARVEST_RECORDED_ON = "2019-06-01"
+HARVEST_DEMO_TITLE = "Community-based child protection in Battambang and Siem Reap"
 DEMO_GRANT = {
     "external_id": "demo-2026-digital-safety",
     "title": "Digital safety for grassroots groups in the Mekong",
@@ -123,9 +145,10 @@ def run_demo(ports: Ports) -> dict[str, Any]:
     # Only this run's emails count: with --keep-data the mailbox holds the last run's.
     since = mailbox_size(sink)
     funder = create_demo_funder()
-    response = requests.post(f"{ingest}/profiles", json=DEMO_PROFILE, timeout=10)
-    response.raise_for_status()
-    confirm_from_email(sink, DEMO_EMAIL, since)
+    for profile in (DEMO_PROFILE, DEMO_HARVEST_PROFILE):
+        response = requests.post(f"{ingest}/profiles", json=profile, timeout=10)
+        response.raise_for_status()
+        confirm_from_email(sink, str(profile["email"]), since)
     started = time.monotonic()
     response = requests.post(
         f"{ingest}/grants",
@@ -146,6 +169,18 @@ def schedule_commands(ports: Ports, project: str | None = None) -> list[str]:
     emulators' addresses, not only Pub/Sub's)."""
     env = emulator_env(ports, project)
     return [f"{env} .venv/bin/grantmatch schedule {job}" for job in ("digest", "reminders")]
+
+
+def harvest_command(ports: Ports, project: str | None = None) -> str:
+    """The command that harvests the UN Partner Portal sample into the running stack, as
+    the banner prints it: one line (the stack prefixes every line it prints), that works
+    pasted as is at the repository root; the sample replayed as if recorded today, so
+    its calls are open."""
+    pages = " ".join(f"--from-file {page}" for page in HARVEST_SAMPLE)
+    return (
+        f"{emulator_env(ports, project)} .venv/bin/grantmatch harvest unpp "
+        f"--recorded-on {HARVEST_RECORDED_ON} {pages}"
+    )
 
 
 def emulator_env(ports: Ports, project: str | None = None) -> str:
@@ -189,9 +224,10 @@ def main() -> None:
    {digest}
  Deadline reminders now:
    {reminders}
- Harvest open calls (samples, paste here too):
-   {emulator_env(ports)} .venv/bin/grantmatch harvest eu \\
-     --from-file tests/fixtures/harvest/eu_funding_tenders/portal_search_page.json
+ Harvest open calls (a shipped sample, its dates moved to today; paste here too):
+   {harvest_command(ports)}
+   then {DEMO_HARVEST_EMAIL} (a registered NGO in Cambodia) gets an alert about
+   "{HARVEST_DEMO_TITLE}"
  Demo funder key:                {key}
  Post another grant:
    export GM_KEY=$(cat {key})

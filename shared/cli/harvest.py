@@ -5,12 +5,17 @@ summary table (seen / new / updated / closed / rejected with reasons).
 order), through the connector's own HTTP client: the files are answered by a transport
 mounted on its session, so paging and parsing run exactly as against the source. Such a
 run neither reads nor moves the source's cursor, and closes nothing that it did not see.
+`--recorded-on D` replays the files as if recorded today: every date in them moves
+forward by the days since D (`shared.harvest.replay`), so an old sample's open calls are
+open again, with as many days left as they had on D.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +29,9 @@ from shared.domain.events import HarvestRequested, new_event
 from shared.domain.schedule import harvest_run_id
 from shared.harvest.feeds import PREFIX as FEED_PREFIX
 from shared.harvest.feeds import FeedSource
+from shared.harvest.replay import days_since, shift_dates
 from shared.runtime.bootstrap import adapters
-from shared.runtime.config import get_settings
+from shared.runtime.config import Settings, get_settings
 from shared.runtime.jsonlog import configure_logging
 
 #: Short names for the command line.
@@ -39,11 +45,13 @@ ALIASES = {
 
 class RecordedPages(BaseAdapter):
     """A `requests` transport that answers the n-th request with the n-th file (the last
-    file again once they run out), whatever the URL."""
+    file again once they run out), whatever the URL; every date in it moved by
+    `shift_days` (0: byte for byte)."""
 
-    def __init__(self, files: list[Path]) -> None:
+    def __init__(self, files: list[Path], shift_days: int = 0) -> None:
         super().__init__()
         self._files = files
+        self._shift_days = shift_days
         self.served = 0
 
     def send(  # type: ignore[override]
@@ -54,7 +62,8 @@ class RecordedPages(BaseAdapter):
         self.served += 1
         response = requests.Response()
         response.status_code = 200
-        response.raw = io.BytesIO(path.read_bytes())  # read as a stream, as from a socket
+        body = shift_dates(path.read_bytes(), self._shift_days)
+        response.raw = io.BytesIO(body)  # read as a stream, as from a socket
         response.headers["Content-Type"] = _content_type(path)
         response.url = request.url or ""
         response.request = request
@@ -67,6 +76,25 @@ class RecordedPages(BaseAdapter):
 
 def _content_type(path: Path) -> str:
     return "application/json" if path.suffix == ".json" else "application/xml"
+
+
+def settings_for_recorded_pages(settings: Settings, name: str) -> Settings:
+    """Settings under which `name` reads recorded pages: nothing leaves this machine, so
+    a keyed source needs no real key; a feed keeps what `HARVEST_FEEDS` declares for it
+    (its countries, sectors, types), and one not declared there is read bare (held)."""
+    from shared.runtime.harvest_sources import feed_sources
+
+    update: dict[str, object] = {}
+    if not settings.simpler_grants_api_key.get_secret_value():
+        # model_copy does not validate: the value must already be a SecretStr.
+        update["simpler_grants_api_key"] = SecretStr("recorded-pages")
+    if not settings.reliefweb_appname.get_secret_value():
+        update["reliefweb_appname"] = SecretStr("recorded-pages")
+    slug = name.removeprefix(FEED_PREFIX)
+    if name.startswith(FEED_PREFIX) and slug not in {f.slug for f in feed_sources(settings)}:
+        feed = FeedSource(slug, "https://recorded.invalid/feed")
+        update["harvest_feeds"] = json.dumps([{"slug": feed.slug, "url": feed.url}])
+    return settings.model_copy(update=update) if update else settings
 
 
 def source_name(value: str) -> str:
@@ -83,9 +111,20 @@ def source_name(value: str) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A recorded response to read instead of the source; repeat for later pages.",
 )
+@click.option(
+    "--recorded-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --from-file: the day the files were recorded; their dates move to today.",
+)
 @click.option("--dry-run", is_flag=True, help="Read and classify; store nothing.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
-def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_progress: bool) -> None:
+def harvest_command(
+    source: str,
+    files: tuple[Path, ...],
+    recorded_on: datetime | None,
+    dry_run: bool,
+    no_progress: bool,
+) -> None:
     """Harvest SOURCE (eu, unpp, simpler, reliefweb, or feed:<slug>) now: new and changed calls are
     stored as grants and announced, closed and vanished ones closed, and the CSOs told
     about a call whose deadline, amount or eligibility changed get a change notice."""
@@ -95,24 +134,18 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
     settings = get_settings()
     configure_logging("harvest", settings.google_cloud_project, "WARNING")
     name = source_name(source)
+    if recorded_on is not None and not files:
+        raise click.BadParameter("only recorded pages can be replayed", param_hint="--recorded-on")
     if files:
-        # Nothing leaves this machine: a keyed source needs no real key for its samples.
-        update: dict[str, object] = {}
-        if not settings.simpler_grants_api_key.get_secret_value():
-            update["simpler_grants_api_key"] = SecretStr("recorded-pages")
-        if not settings.reliefweb_appname.get_secret_value():
-            update["reliefweb_appname"] = SecretStr("recorded-pages")
-        if name.startswith(FEED_PREFIX):
-            feed = FeedSource(name.removeprefix(FEED_PREFIX), "https://recorded.invalid/feed")
-            update["harvest_feeds"] = f'[{{"slug": "{feed.slug}", "url": "{feed.url}"}}]'
-        settings = settings.model_copy(update=update) if update else settings
+        settings = settings_for_recorded_pages(settings, name)
     elif name not in source_names(settings):
         known = ", ".join([*ALIASES, *source_names(settings)])
         raise click.BadParameter(f"no source {source!r} here (known: {known})")
     ad = adapters()
+    shift = days_since(recorded_on.date(), ad.clock.now()) if recorded_on else 0
     with requests.Session() as session:
         if files:
-            transport = RecordedPages(list(files))
+            transport = RecordedPages(list(files), shift)
             session.mount("https://", transport)
             session.mount("http://", transport)
         connector = build_connector(name, settings, session)
@@ -144,6 +177,10 @@ def harvest_command(source: str, files: tuple[Path, ...], dry_run: bool, no_prog
         click.echo(f"change notices      {report.notices} announced")
     if report.events_left_for_relay:
         click.echo(f"events left for the relay  {report.events_left_for_relay}")
+    if shift:
+        click.echo(
+            f"replayed with its dates moved {shift} days (recorded on {recorded_on:%Y-%m-%d})"
+        )
     if dry_run:
         click.echo("dry run: nothing was stored")
     elif not report.complete and not files:

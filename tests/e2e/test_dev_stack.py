@@ -4,8 +4,9 @@ The supervisor (dev/supervisor.py) is tested with small Python processes
 (tests/e2e/toy_stack.py): a killed process group is restarted alone, a crash loop backs
 off and is given up, and Ctrl-C or SIGTERM leave no process behind. Then the real
 `python -m dev.stack` runs on ports and a `.local` folder of its own: notify's master is
-killed as in issue 17 and the stack carries on, and with `--keep-data` a Firestore
-document, the mailbox and the emailed links survive a restart.
+killed as in issue 17 and the stack carries on, with `--keep-data` a Firestore
+document, the mailbox and the emailed links survive a restart, and the harvest command
+the banner prints, pasted as is, brings a harvested call to the demo NGO's mailbox.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from typing import Any
 import pytest
 import requests
 
-from dev.demo import DEMO_GRANT
+from dev.demo import (
+    DEMO_EMAIL,
+    DEMO_GRANT,
+    DEMO_HARVEST_EMAIL,
+    HARVEST_DEMO_TITLE,
+    harvest_command,
+)
 from dev.services import PROJECT, REPO, Ports
 from dev.supervisor import Periodic, Program, Supervisor
 from tests.conftest import ARTIFACTS
@@ -372,7 +379,9 @@ def test_keep_data_brings_firestore_the_mailbox_and_working_links_back_after_a_r
     )
     assert written.status_code == 200, written.text
     mailbox = first.messages()
-    [confirmation] = [m for m in mailbox if m["categories"] == ["confirmation"]]
+    [confirmation] = [
+        m for m in mailbox if m["categories"] == ["confirmation"] and m["to"] == [DEMO_EMAIL]
+    ]
     [link] = re.findall(r"https?://\S+/confirm\?token=\S+", confirmation["text"])
     assert first.stop() == 0
     assert "Firestore data saved to" in first.output()
@@ -391,3 +400,30 @@ def test_keep_data_brings_firestore_the_mailbox_and_working_links_back_after_a_r
     # The kept email's link still opens: the link-signing secret was kept with the data.
     assert requests.get(link, timeout=10).status_code == 200
     assert second.stop() == 0
+
+
+def test_the_harvest_command_the_banner_prints_brings_a_call_to_the_demo_ngo(real_stack):
+    """Pasted as printed into a fresh terminal (no emulator variables) at the repository
+    root, the command harvests the shipped sample and its fitting call is emailed."""
+    stack = real_stack()
+    stack.wait_until_demo_done()
+    command = harvest_command(stack.ports, PROJECT)
+    assert command in stack.output()
+    clean = {k: v for k, v in os.environ.items() if "EMULATOR_HOST" not in k}
+    clean.pop("GOOGLE_CLOUD_PROJECT", None)
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, env=clean, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "harvest un_partner_portal" in done.stdout
+
+    def alert() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in stack.messages()
+            if m["to"] == [DEMO_HARVEST_EMAIL] and m["categories"] == ["alerts"]
+        ]
+
+    [email] = wait_for(alert, 60, "no alert about the harvested call")
+    assert HARVEST_DEMO_TITLE in f"{email['subject']}\n{email['text']}"
+    assert stack.stop() == 0

@@ -66,3 +66,28 @@ def test_recorded_reliefweb_trainings_are_stored_as_trainings_not_grants(ad):
     stored = [ad.grants.get(doc.id) for doc in client_of(ad).collection("grants").stream()]
     assert {g.kind.value for g in stored if g is not None} == {"training"}
     assert len(stored) == int(result.output.split("grants written")[1].split()[0]) == 6
+
+
+def test_recorded_pages_replayed_from_their_recording_day_store_their_open_calls(ad):
+    today = _run("unpp", *_files(*UNPP_PAGES), "--no-progress")
+    assert "grants written      0" in today.output  # as they are, the 2019 calls are closed
+    replay = _run("unpp", *_files(*UNPP_PAGES), "--recorded-on", "2019-06-01", "--no-progress")
+    assert replay.exit_code == 0, replay.output
+    assert "replayed with its dates moved" in replay.output
+    written = int(replay.output.split("grants written")[1].split()[0])
+    assert written == _grant_count(ad) > 0
+    deadlines = [doc.get("deadline") for doc in client_of(ad).collection("grants").stream()]
+    assert all(d is None or str(d)[:10] > "2019-12-31" for d in deadlines)
+
+
+def test_only_recorded_pages_can_be_replayed(ad):
+    result = _run("unpp", "--recorded-on", "2019-06-01", "--no-progress")
+    assert result.exit_code == 2 and "only recorded pages" in result.output
+
+
+def test_a_keyed_source_reads_its_samples_without_a_key(ad, monkeypatch):
+    monkeypatch.delenv("SIMPLER_GRANTS_API_KEY", raising=False)
+    pages = [str(SAMPLES / "simpler_grants_gov" / f"search_page{n}.json") for n in (1, 2)]
+    result = _run("simpler", *_files(*pages), "--dry-run", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "harvest simpler_grants_gov" in result.output

@@ -218,3 +218,30 @@ def test_the_bench_stack_lets_one_funder_post_a_whole_run_without_429():
     per_minute = max(FULL["rates"]) * 60
     assert per_minute > limit  # the production limit alone would throttle the run
     assert int(BENCH_LIMITS["RATE_LIMIT_KEY_REQUESTS"]) > per_minute + FULL["latency_grants"]
+
+
+def test_the_harvest_table_puts_the_harvest_next_to_the_bulk_import():
+    from bench.report import harvest, render
+
+    step = {"records": 10_000, "seconds": 50.0, "per_second": 200.0, "peak_mib": 120.0}
+    results = {
+        "harvest": {
+            "records": 10_000,
+            "profiles": 100,
+            "baseline_mib": 95.0,
+            "steps": {
+                "import": {**step, "created": 10_000, "per_second": 900.0},
+                "harvest": {**step, "written": 8_462},
+                "reharvest": {**step, "written": 0},
+                "match": {**step, "records": 8_462, "matches": 9_000, "per_second": 10.0},
+            },
+            "end_to_end_per_second": 11.0,
+            "end_to_end_peak_mib": 157.0,
+        }
+    }
+    rendered = harvest(results)
+    lines = rendered.splitlines()
+    assert lines[2].startswith("| bulk import") and "| 900.0 |" in lines[2]
+    assert lines[3].startswith("| harvest (") and "| 8,462 |" in lines[3]
+    assert lines[6] == "| harvest -> stored -> matched | 10,000 | 9,000 | 11.0 | 157.0 |"
+    assert "### Harvest next to the bulk import" in render(results)
