@@ -25,6 +25,7 @@ from shared.web.funder_session import session_signer
 from shared.web.links import links
 from shared.web.my_page import my
 from shared.web.negotiation import site_prefix
+from shared.web.opportunities_api import opportunities
 from shared.web.rate_limit.hook import install_rate_limits
 from shared.web.site import site
 
@@ -46,6 +47,6 @@ def create_app(settings: Settings, adapters: Callable[[], Adapters]) -> Flask:
     install_correlation(app)
     install_error_handlers(app, prefix)
     install_rate_limits(app, adapters)
-    for blueprint in (api, site, links, my, funder):
+    for blueprint in (api, opportunities, site, links, my, funder):
         app.register_blueprint(blueprint)
     return app

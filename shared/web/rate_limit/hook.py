@@ -20,6 +20,7 @@ from flask import Flask, Request, request
 from shared.domain.errors import RateLimited
 from shared.runtime.bootstrap import Adapters
 from shared.web.funder_session import COOKIE, session_signer
+from shared.web.opportunities_api import KEY_ENDPOINTS as OPPORTUNITY_KEY_ENDPOINTS
 from shared.web.rate_limit.policy import (
     Bucket,
     bearer_key_id,
@@ -42,6 +43,7 @@ KEY_ENDPOINTS = frozenset(
         "api.grant_projects",
         "api.post_interest",
     }
+    | OPPORTUNITY_KEY_ENDPOINTS
 )
 #: Endpoints where the projects page's signed session acts for the funder.
 SESSION_ENDPOINTS = frozenset(
