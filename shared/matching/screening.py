@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from shared.domain.models import Grant, ProfileSubmission, ProjectSubmission
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.taxonomy import ApplicantType, TargetKind, applicant_type_label
 
 
@@ -30,6 +31,9 @@ class Applicant:
     amount_max: float | None = None
     currency: str | None = None
     language: str | None = None
+    # The kinds of item it hears of; None (a project) is any kind: a project is shown to
+    # whoever posts an item that fits it, a profile hears of the kinds it asked for.
+    wants: frozenset[OpportunityKind] | None = None
 
     @classmethod
     def of(
@@ -63,6 +67,7 @@ class Applicant:
             amount_max=target.amount_max,
             currency=target.currency,
             language=target.language,
+            wants=frozenset(target.kinds),
         )
 
 
