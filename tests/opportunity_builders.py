@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.opportunities import OpportunityKind
+from shared.domain.models import Grant
+from shared.domain.opportunities import SUBMISSIONS, OpportunityKind, catalogue_fields
+from tests.builders import NOW
 
 #: The API path of each kind beside /grants.
 PATHS = {
@@ -89,3 +91,10 @@ BODIES = {
     OpportunityKind.EVENT: event_body,
     OpportunityKind.TECH_OFFER: tech_offer_body,
 }
+
+
+def stored_item(kind: OpportunityKind, item_id: str = "", **overrides: Any) -> Grant:
+    """A stored training, event or tech offer (a catalogue item), at tests.builders.NOW."""
+    submission = SUBMISSIONS[kind].model_validate(BODIES[kind](**overrides))
+    fields = {"funder_id": "f_test", "created_at": NOW, "updated_at": NOW}
+    return Grant(**catalogue_fields(submission), id=item_id or f"g_{kind.value}", **fields)

@@ -4,9 +4,12 @@ training provider sees the projects its training fits as a funder sees them for 
 
 from __future__ import annotations
 
-from shared.domain.events import EventName
+from datetime import timedelta
+
+from shared.domain.events import EventName, ScheduleTick, new_event
 from shared.domain.opportunities import OpportunityKind, TrainingSubmission
 from shared.domain.recipients import RecipientKind
+from shared.domain.schedule import Job, region_date
 from shared.domain.taxonomy import TargetKind
 from shared.services.funders import create_funder
 from shared.services.opportunities import submit_item
@@ -15,7 +18,9 @@ from tests.unit.services.pipeline import (
     CORRELATION,
     confirmed_profile,
     confirmed_project,
+    deliver,
     emails,
+    new_grant,
     new_profile,
     pump,
 )
@@ -83,3 +88,37 @@ def test_a_profile_that_wants_grants_only_gets_no_training_email(ad):
     assert email.to == ad.subscribers.get_profile(wanted).email
     assert ad.publisher.events(EventName.MATCH_FOUND)
     assert OpportunityKind.TRAINING in ad.subscribers.get_profile(wanted).kinds
+
+
+def _tick(ad, job: Job, event_id: str):
+    return new_event(
+        ScheduleTick(job=job), correlation_id="s", now=ad.clock.now(), event_id=event_id
+    )
+
+
+def test_a_weekly_digest_tells_grants_and_trainings_in_one_email_grouped_by_kind(ad):
+    confirmed_profile(ad, countries=["KH"], kinds=["grant", "training"], frequency="weekly")
+    new_grant(ad, title="Radio safety grant", countries=["KH"])
+    _post_training(ad)
+    deliver(ad, _tick(ad, Job.WEEKLY_DIGEST, "weekly"))
+    pump(ad)
+    [digest] = emails(ad, "digest")
+    text = digest.text
+    assert text.index("== Grants ==") < text.index("Radio safety grant")
+    assert text.index("== Trainings ==") < text.index(training_body()["title"])
+    assert "Register by: January 31, 2027" in text
+
+
+def test_a_registration_deadline_within_a_week_is_reminded(ad):
+    confirmed_profile(ad, countries=["KH"], kinds=["training"])
+    today = region_date(ad.clock.now())
+    body = training_body()
+    soon = (today + timedelta(days=3)).isoformat()
+    _post_training(ad, details={**body["details"], "registration_deadline": soon})
+    ad.clock.advance(seconds=ad.settings.alert_batch_window_seconds + 1)
+    pump(ad)
+    deliver(ad, _tick(ad, Job.DEADLINE_REMINDERS, "daily"))
+    pump(ad)
+    [reminder] = emails(ad, "reminder")
+    assert training_body()["title"] in reminder.text
+    assert "Register by" in reminder.text
