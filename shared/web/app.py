@@ -20,6 +20,7 @@ from shared.web.context import EXTENSION, WebContext
 from shared.web.correlation import install_correlation
 from shared.web.error_mapping import install_error_handlers
 from shared.web.form_tokens import FormTokens
+from shared.web.funder_items import funder_items
 from shared.web.funder_pages import funder
 from shared.web.funder_session import session_signer
 from shared.web.links import links
@@ -47,6 +48,6 @@ def create_app(settings: Settings, adapters: Callable[[], Adapters]) -> Flask:
     install_correlation(app)
     install_error_handlers(app, prefix)
     install_rate_limits(app, adapters)
-    for blueprint in (api, opportunities, site, links, my, funder):
+    for blueprint in (api, opportunities, site, links, my, funder, funder_items):
         app.register_blueprint(blueprint)
     return app

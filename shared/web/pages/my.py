@@ -46,6 +46,7 @@ NOTICES = {
     "dismissed": N_("Dismissed. Grant Match will not alert you about this grant again."),
     "clear": N_("Mark removed."),
     "revoked": N_("The calendar address no longer works."),
+    "kind_added": N_("Done: you will hear of these too, as they fit you."),
     "edited": N_(
         "Your changes are saved. Matches that no longer fit are gone; new ones come by email."
     ),
@@ -116,8 +117,10 @@ def my_page(
     notice: str = "",
     calendar_url: str = "",
     status: int = 200,
+    more_kinds: Sequence[choices.Choice] = (),
 ) -> Response:
-    """The CSO's matches, filtered and sorted, with a form per match to mark it."""
+    """The CSO's matches, filtered and sorted, with a form per match to mark it, and a
+    button per kind the profile does not hear of yet."""
     _ = translations(language).gettext
     return render_page(
         "my",
@@ -135,6 +138,7 @@ def my_page(
         filters=filters,
         notice=_(NOTICES[notice]) if notice else "",
         calendar_url=calendar_url,
+        more_kinds=list(more_kinds),
         statuses=[(value, _(label)) for value, label in STATUS_LABELS.items()],
         sectors=choices.sector_choices(language),
         mekong=choices.mekong_country_choices(language),
@@ -175,6 +179,7 @@ def profile_page(
         other_countries=choices.other_country_choices(language),
         visibilities=choices.visibility_choices(language),
         frequencies=choices.frequency_choices(language),
+        kinds=choices.kind_choices(language),
         languages=choices.language_choices(),
         currencies=choices.currency_choices(),
     )

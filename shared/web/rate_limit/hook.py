@@ -54,6 +54,8 @@ SESSION_ENDPOINTS = frozenset(
         "funder.new_grant",
         "funder.edit_grant",
         "funder.close_grant",
+        "funder_items.new_item",
+        "funder_items.edit_item",
     }
 )
 #: Endpoints that serve the links in emails (their own, wider bucket).
@@ -66,6 +68,7 @@ LINK_ENDPOINTS = frozenset(
         "my.mark_match",
         "my.export_matches",
         "my.calendar_address",
+        "my.add_kind",
         "my.calendar",
         "my.delete_data",
     }
