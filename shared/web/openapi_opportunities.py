@@ -130,16 +130,25 @@ def funder_item_paths() -> dict[str, Any]:
 
     not_theirs = {403: "Another funder's item, or the csrf field is not the session's token"}
     unknown = {404: "No such training, event or tech offer"}
+    no_kind = {404: "`kind` is not one of the kinds this form posts"}
     return {
         "/funder/items/new": {
             "get": op(
                 "The form of one kind (training, event, tech offer), the kind's fields shown",
-                {"200": html_response("The form"), "303": signed_out, **errors(page=True)},
+                {
+                    "200": html_response("The form"),
+                    "303": signed_out,
+                    **errors(described=no_kind, page=True),
+                },
                 [kind],
             ),
             "post": op(
                 "Create (or, by external_id, update) an item: POST /<kind>'s model and service",
-                {"303": saved, "422": again, **errors(413, described=not_theirs, page=True)},
+                {
+                    "303": saved,
+                    "422": again,
+                    **errors(413, described={**not_theirs, **no_kind}, page=True),
+                },
                 [kind],
                 requestBody=_item_form(),
             ),
