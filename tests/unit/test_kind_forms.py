@@ -10,14 +10,16 @@ from html import unescape
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shared.domain.opportunities import OpportunityKind
+from shared.domain.opportunities import OpportunityKind, TrainingSubmission
 from shared.domain.recipients import RecipientKind
 from shared.email.links import LinkClaim, Purpose
 from shared.services.delivery import link_signer
+from shared.services.opportunities import submit_item
 from shared.web.app import create_app
 from tests.builders import profile_body
 from tests.fakes import fake_adapters
-from tests.unit.services.pipeline import confirmed_profile
+from tests.opportunity_builders import training_body
+from tests.unit.services.pipeline import confirmed_profile, pump
 
 HTTPS = "https://localhost"
 KINDS = [k.value for k in OpportunityKind]
@@ -128,3 +130,16 @@ def test_the_cso_page_adds_a_kind_in_one_click(client, ad):
         OpportunityKind.GRANT,
         OpportunityKind.TRAINING,
     ]
+
+
+def test_the_cso_page_shows_a_trainings_kind_and_key_facts(client, ad):
+    pid = confirmed_profile(ad, countries=["KH"], kinds=["grant", "training"])
+    submission = TrainingSubmission.model_validate(training_body())
+    submit_item(ad, "f_1", submission, correlation_id="c")
+    pump(ad)
+    page = _html(client.get(f"/my?token={_my_token(ad, pid)}&lang=en"))
+    card = page[page.index(training_body()["title"]) :]
+    assert "Trainings" in card
+    assert "Register by" in card and "January 31, 2027" in card
+    assert "Phnom Penh, Cambodia (on site)" in card
+    assert "How to register" in card

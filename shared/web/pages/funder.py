@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from shared.domain.models import Grant
 from shared.email.i18n import format_day, translations
 from shared.email.items import amount_range
-from shared.email.kinds import HEADINGS
+from shared.email.kinds import DEADLINE_LABELS, HEADINGS, kind_label
 from shared.services.funder_grants import GrantWithProjects
 from shared.web import choices
 from shared.web.pages.funder_items import kind_links
@@ -59,6 +59,7 @@ def grants_page(
             # A training, an event or a tech offer: its kind, and its own form to edit it.
             "kind": "" if g.grant.details is None else _(HEADINGS[g.grant.kind]),
             "edit": "grants" if g.grant.details is None else "items",
+            "deadline_label": kind_label(DEADLINE_LABELS, g.grant.kind, language),
         }
         for g in grants
     ]

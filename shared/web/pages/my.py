@@ -25,6 +25,7 @@ from shared.email.i18n import (
     translations,
 )
 from shared.email.items import amount_range, localise_reason
+from shared.email.kinds import DEADLINE_LABELS, HEADINGS, Fact, kind_facts, kind_label
 from shared.services.my_matches import MyMatch
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS
@@ -70,6 +71,11 @@ class MatchCard:
     countries: str
     sectors: str
     url: str | None
+    # A training, an event or a tech offer: its kind, the words its deadline goes by,
+    # and its key facts (see shared.email.kinds).
+    kind: str = ""
+    deadline_label: str = ""
+    facts: tuple[Fact, ...] = ()
 
 
 def match_card(item: MyMatch, language: str) -> MatchCard:
@@ -102,6 +108,9 @@ def match_card(item: MyMatch, language: str) -> MatchCard:
         countries=", ".join(country_name(c, language) for c in grant.countries) or _("Any country"),
         sectors=", ".join(sector_name(s.value, language) for s in grant.sectors) or _("Any sector"),
         url=str(grant.url) if grant.url else None,
+        kind="" if grant.details is None else _(HEADINGS[grant.kind]),
+        deadline_label=kind_label(DEADLINE_LABELS, grant.kind, language),
+        facts=tuple(kind_facts(grant, language)),
     )
 
 
