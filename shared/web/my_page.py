@@ -42,7 +42,9 @@ from shared.web.pages.site import FormState
 my = Blueprint("my", __name__)
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "applied", "dismiss", "clear")
-NOTICES = frozenset({"saved", "applied", "dismissed", "clear", "revoked", "edited", "expired"})
+NOTICES = frozenset(
+    {"saved", "applied", "dismissed", "clear", "revoked", "edited", "expired", "kind_added"}
+)
 NOTICE_OF_ACTION = {"save": "saved", "applied": "applied", "dismiss": "dismissed", "clear": "clear"}
 
 

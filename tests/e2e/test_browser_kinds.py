@@ -5,12 +5,16 @@ a link and filling in that kind's fields. Screenshots under test-artifacts/scree
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+import requests
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.services.funders import create_funder
+from tests.builders import grant_body, profile_body
+from tests.opportunity_builders import training_body
 from tests.real_adapters import client_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -117,3 +121,35 @@ def test_a_funder_posts_a_training_an_event_and_a_tech_offer_through_the_form(br
     assert training["deadline"] == "2027-01-31"
     assert stored["Mekong partners forum"]["details"]["attendance"] == "online"
     assert stored["Donated laptops for small NGOs"]["details"]["admin_fee"] == 25
+
+
+def test_a_cso_adds_trainings_in_one_click_on_its_page_and_then_hears_of_one(browsing, e2e):
+    funder = create_funder(e2e.ad, "Mekong Fund")
+    auth = {"Authorization": f"Bearer {funder.api_key}"}
+    grant = requests.post(f"{e2e.ingest_url}/grants", json=grant_body(), headers=auth, timeout=10)
+    assert grant.status_code == 201, grant.text
+    body = profile_body(email=CSO, language="en")
+    assert requests.post(f"{e2e.ingest_url}/profiles", json=body, timeout=10).status_code == 201
+    e2e.confirm(CSO)
+    [alert] = e2e.wait_for_emails(lambda m: m["to"] == [CSO] and m["categories"] == ["alerts"])
+    [url] = re.findall(r"https?://\S+/my\?token=\S+", alert["text"])
+
+    page = browsing.page
+    page.goto(url)
+    browsing.shot("1-more-than-grants")
+    page.get_by_role("button", name="Also tell me about: Trainings").click()
+    assert "you will hear of these too" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Also tell me about: Trainings").count() == 0
+    [stored] = _stored(e2e, "profiles", "email", CSO)
+    assert stored["kinds"] == ["grant", "training"]
+
+    training = requests.post(
+        f"{e2e.ingest_url}/trainings", json=training_body(), headers=auth, timeout=10
+    )
+    assert training.status_code == 201, training.text
+    [email] = e2e.wait_for_emails(lambda m: training_body()["title"] in m["subject"])
+    assert email["to"] == [CSO]
+    page.goto(url)
+    card = page.locator("article", has_text=training_body()["title"])
+    assert "Trainings" in card.inner_text() and "Register by" in card.inner_text()
+    browsing.shot("2-training-on-the-page")

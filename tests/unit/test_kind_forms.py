@@ -130,6 +130,8 @@ def test_the_cso_page_adds_a_kind_in_one_click(client, ad):
         OpportunityKind.GRANT,
         OpportunityKind.TRAINING,
     ]
+    after = _html(client.get(response.headers["Location"]))
+    assert "you will hear of these too" in after
 
 
 def test_the_cso_page_shows_a_trainings_kind_and_key_facts(client, ad):
