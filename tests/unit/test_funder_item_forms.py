@@ -120,6 +120,7 @@ def test_the_funders_page_lists_an_item_with_its_kind_and_its_own_edit_form(clie
     _post(client, "/funder/items/new?kind=tech_offer&lang=en", fields)
     _, page = _get(client, "/funder/grants?lang=en")
     assert "Technology offers" in page and "Available until" in page
+    assert "Remove it" in page and "Close the grant" not in page
     edit = re.search(r'href="(/funder/items/(g_\w+)/edit\?lang=en)"', page)
     assert edit is not None
     status, form = _get(client, edit.group(1))
