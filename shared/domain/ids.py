@@ -23,6 +23,14 @@ def grant_id(funder_id: str, external_id: str) -> str:
     return "g_" + _digest("grant", funder_id, external_id)
 
 
+def item_id(kind: str, funder_id: str, external_id: str) -> str:
+    """One catalogue item per (kind, funder, external_id). A grant keeps its `grant_id`;
+    a training and a grant that share an external_id are two items, never one."""
+    if kind == "grant":
+        return grant_id(funder_id, external_id)
+    return "g_" + _digest(kind, funder_id, external_id)
+
+
 _HASHED_ID = re.compile(r"^([a-z])_[0-9a-f]{32}$")
 
 

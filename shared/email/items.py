@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from shared.domain.logframe import is_complete
 from shared.domain.models import Grant, Match, Project
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.recipients import Recipient
 from shared.domain.taxonomy import APPLICANT_TYPE_LABELS, Sector
 from shared.email.i18n import (
@@ -25,6 +26,7 @@ from shared.email.i18n import (
     sector_name,
     translations,
 )
+from shared.email.kinds import DEADLINE_LABELS, LINK_LABELS, Fact, kind_facts, kind_label
 from shared.email.links import LinkSigner
 from shared.matching.relevance import topic_named, topic_term
 
@@ -49,6 +51,12 @@ class MatchItem:
     # What speaks against the match (an amount outside the grant's range, a language the
     # applicant did not choose), said apart from why it fits.
     concerns: list[str] = field(default_factory=list)
+    # A training, an event or a tech offer: its kind, its key facts, and the words its
+    # deadline and its link go by ("Register by", "Read more and register").
+    kind: str = OpportunityKind.GRANT.value
+    facts: list[Fact] = field(default_factory=list)
+    deadline_label: str = ""
+    link_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,10 @@ def match_item(
         url=str(grant.url) if grant.url else None,
         mute_url=links.mute_url(recipient.kind, recipient.id, grant.id),
         concerns=concerns,
+        kind=grant.kind.value,
+        facts=kind_facts(grant, lang),
+        deadline_label=kind_label(DEADLINE_LABELS, grant.kind, lang),
+        link_label=kind_label(LINK_LABELS, grant.kind, lang),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.domain.models import Interest, Project
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.email.i18n import (
     format_money,
@@ -25,6 +26,7 @@ from shared.email.items import (
     GrantProjects,
     MatchItem,
 )
+from shared.email.kinds import sections
 from shared.email.links import LIFETIME, LinkSigner, Purpose
 
 
@@ -111,11 +113,22 @@ def render_my_link(
     return _render(EmailKind.MY_LINK.value, recipient, links, reference, pages=items)
 
 
+def _grouped(recipient: Recipient, items: Sequence[MatchItem]) -> dict[str, Any]:
+    """The items, and the same items grouped by kind (headed unless all are grants)."""
+    language = language_or_fallback(recipient.language)
+    groups = sections(items, language)
+    only_grants = all(item.kind == OpportunityKind.GRANT.value for item in items)
+    return {"items": list(items), "sections": groups, "only_grants": only_grants}
+
+
 def render_alerts(
     recipient: Recipient, items: Sequence[MatchItem], links: LinkSigner, reference: str
 ) -> Email:
-    """Instant alert: the new matches of the last few minutes, in one email."""
-    return _render(EmailKind.ALERTS.value, recipient, links, reference, items=list(items))
+    """Instant alert: the new matches of the last few minutes, in one email, grouped by
+    kind."""
+    return _render(
+        EmailKind.ALERTS.value, recipient, links, reference, **_grouped(recipient, items)
+    )
 
 
 def render_digest(
@@ -125,17 +138,18 @@ def render_digest(
     links: LinkSigner,
     reference: str,
 ) -> Email:
-    """Weekly digest: the best matches up to the cap; `more` wait for the next one."""
-    return _render(
-        EmailKind.DIGEST.value, recipient, links, reference, items=list(items), more=more
-    )
+    """Weekly digest: the best matches up to the cap, grouped by kind; `more` wait for
+    the next one."""
+    grouped = _grouped(recipient, items)
+    return _render(EmailKind.DIGEST.value, recipient, links, reference, more=more, **grouped)
 
 
 def render_reminder(
     recipient: Recipient, items: Sequence[MatchItem], links: LinkSigner, reference: str
 ) -> Email:
-    """Matched grants closing within a week, in one email."""
-    return _render(EmailKind.REMINDER.value, recipient, links, reference, items=list(items))
+    """Matched items closing (or closing registration) within a week, in one email."""
+    grouped = _grouped(recipient, items)
+    return _render(EmailKind.REMINDER.value, recipient, links, reference, **grouped)
 
 
 def render_changes(

@@ -30,9 +30,20 @@ def excluded_keyword(grant: Grant, applicant: Applicant) -> str | None:
     return next((k for k in applicant.exclude_keywords if mentions(document, k)), None)
 
 
+def wanted_kind(grant: Grant, applicant: Applicant) -> bool:
+    """Whether the applicant hears of this kind of item: like an exclusion, the owner's
+    choice (grants unless it opted in to more), not an eligibility rule."""
+    return applicant.wants is None or grant.kind in applicant.wants
+
+
 def _admitted(grant: Grant, applicant: Applicant, screening: Screening) -> bool:
-    """Screened eligible and not removed by one of the applicant's exclude-keywords."""
-    return screening.eligible and excluded_keyword(grant, applicant) is None
+    """Screened eligible, of a kind the applicant wants, and not removed by one of its
+    exclude-keywords."""
+    return (
+        screening.eligible
+        and wanted_kind(grant, applicant)
+        and excluded_keyword(grant, applicant) is None
+    )
 
 
 def evaluate_applicant(

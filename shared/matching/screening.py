@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from shared.domain.logframe import plan_text
 from shared.domain.models import Grant, ProfileSubmission, Project, ProjectSubmission
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.taxonomy import ApplicantType, TargetKind, applicant_type_label
 
 
@@ -31,6 +32,9 @@ class Applicant:
     amount_max: float | None = None
     currency: str | None = None
     language: str | None = None
+    # The kinds of item it hears of; None (a project) is any kind: a project is shown to
+    # whoever posts an item that fits it, a profile hears of the kinds it asked for.
+    wants: frozenset[OpportunityKind] | None = None
 
     @classmethod
     def of(
@@ -64,6 +68,7 @@ class Applicant:
             amount_max=target.amount_max,
             currency=target.currency,
             language=target.language,
+            wants=frozenset(target.kinds),
         )
 
 

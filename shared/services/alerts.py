@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from shared.adapters.ports import Alert, AlertStatus, DueAlert, PublishFailed, alert_id
 from shared.domain.events import Envelope, MatchFound, NotificationDue, new_event
 from shared.domain.models import Grant, Match, Profile, Project
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.domain.schedule import ALERT_BATCH_MAX, REMINDER_DAYS
 from shared.domain.taxonomy import TargetKind, Visibility
@@ -47,6 +48,10 @@ def on_match_found(envelope: Envelope, ad: Adapters, payload: MatchFound) -> int
         return 0
     audience = [(RecipientKind(match.target_kind.value), match.target_id)]
     if match.target_kind is TargetKind.PROJECT:
+        if grant.kind is not OpportunityKind.GRANT:
+            # A project asked for money: its contact hears of grants only, while whoever
+            # posted the training or offer sees the projects it fits, as a funder does.
+            audience = []
         project = ad.subscribers.get_project(match.target_id)
         if project is not None and project.visibility in FUNDER_VISIBLE:
             audience.append((RecipientKind.FUNDER, grant.funder_id))

@@ -36,6 +36,8 @@ def update_own_grant(
 ) -> Accepted:
     """Replace one of the caller's grants (PUT): same rules and events as a re-post."""
     grant = owned_grant(ad, funder_id, grant_id)
+    if grant.details is not None:  # a training is replaced through /trainings, as one
+        raise NotFound(f"no grant {grant_id[:80]}")
     if submission.external_id != grant.external_id:
         problem = FieldProblem("external_id", "must be the external_id of the grant in the URL")
         raise ValidationFailed([problem])

@@ -33,6 +33,7 @@ from shared.domain.models import (
     Project,
     ProjectSubmission,
 )
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.recipients import Recipient, RecipientKind
 from shared.domain.taxonomy import TargetKind
 from shared.email.links import Purpose
@@ -204,6 +205,7 @@ EDITABLE = {
         "exclude_keywords",
         "frequency",
         "language",
+        "kinds",
     ),
     RecipientKind.PROJECT: (
         "title",
@@ -241,7 +243,25 @@ def edit_target(
     now = ad.clock.now()
     current = stored_target(ad, recipient)
     changes = {name: getattr(submission, name) for name in EDITABLE[recipient.kind]}
-    updated = current.model_copy(update={**changes, "updated_at": now})
+    _replace(ad, current.model_copy(update={**changes, "updated_at": now}), correlation_id)
+
+
+def add_kind(
+    ad: Adapters, recipient: Recipient, kind: OpportunityKind, *, correlation_id: str
+) -> None:
+    """Let an alert profile hear of one more kind (the page's one-click button), and
+    match it again so the open items of that kind reach it."""
+    current = stored_target(ad, recipient)
+    if not isinstance(current, Profile):
+        raise NotFound("only an alert profile chooses the kinds it hears of")
+    if kind in current.kinds:
+        return
+    update = {"kinds": [*current.kinds, kind], "updated_at": ad.clock.now()}
+    _replace(ad, current.model_copy(update=update), correlation_id)
+
+
+def _replace(ad: Adapters, updated: Profile | Project, correlation_id: str) -> None:
+    now = ad.clock.now()
     if isinstance(updated, Profile):
         payload: ProfileCreated | ProjectSubmitted = ProfileCreated(profile_id=updated.id)
     else:
@@ -250,7 +270,7 @@ def edit_target(
     if not ad.my_page.replace_subscriber(updated, event):
         raise NotFound("no such profile or project")
     publish_now(ad, event)
-    log.info("profile or project edited", extra={"recipient_id": recipient.id})
+    log.info("profile or project edited", extra={"recipient_id": updated.id})
 
 
 def secret_hash(secret: str) -> str:

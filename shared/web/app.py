@@ -20,12 +20,14 @@ from shared.web.context import EXTENSION, WebContext
 from shared.web.correlation import install_correlation
 from shared.web.error_mapping import install_error_handlers
 from shared.web.form_tokens import FormTokens
+from shared.web.funder_items import funder_items
 from shared.web.funder_pages import funder
 from shared.web.funder_session import session_signer
 from shared.web.links import links
 from shared.web.my_page import my
 from shared.web.negotiation import site_prefix
 from shared.web.plan_builder import plan_builder
+from shared.web.opportunities_api import opportunities
 from shared.web.rate_limit.hook import install_rate_limits
 from shared.web.site import site
 
@@ -47,6 +49,6 @@ def create_app(settings: Settings, adapters: Callable[[], Adapters]) -> Flask:
     install_correlation(app)
     install_error_handlers(app, prefix)
     install_rate_limits(app, adapters)
-    for blueprint in (api, site, links, my, funder, plan_builder):
+    for blueprint in (api, opportunities, site, links, my, funder, funder_items, plan_builder):
         app.register_blueprint(blueprint)
     return app

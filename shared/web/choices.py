@@ -11,6 +11,7 @@ from functools import cache
 
 import pycountry
 
+from shared.domain.opportunities import OpportunityKind
 from shared.domain.taxonomy import (
     MEKONG_COUNTRIES,
     PRODUCT_LANGUAGES,
@@ -21,6 +22,7 @@ from shared.domain.taxonomy import (
     Visibility,
 )
 from shared.email.i18n import N_, applicant_type_name, country_name, sector_name, translations
+from shared.email.kinds import HEADINGS
 from shared.matching.money import fx_rates
 
 
@@ -91,6 +93,20 @@ def frequency_choices(language: str) -> list[Choice]:
     """How often alerts come."""
     _ = translations(language).gettext
     return [Choice(f.value, _(FREQUENCY_LABELS[f])) for f in Frequency]
+
+
+KIND_HINTS = {
+    OpportunityKind.GRANT: N_("Money for your work, from funders."),
+    OpportunityKind.TRAINING: N_("Courses online or near you, for example on digital security."),
+    OpportunityKind.EVENT: N_("Meetings and forums where you can meet partners."),
+    OpportunityKind.TECH_OFFER: N_("Donated or discounted software, hardware or advice."),
+}
+
+
+def kind_choices(language: str) -> list[Choice]:
+    """The kinds of opportunity one can hear about, grants first, each explained."""
+    _ = translations(language).gettext
+    return [Choice(k.value, _(HEADINGS[k]), _(KIND_HINTS[k])) for k in OpportunityKind]
 
 
 def mekong_country_choices(language: str) -> list[Choice]:

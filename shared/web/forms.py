@@ -68,6 +68,14 @@ _MODEL_ERRORS: tuple[tuple[str, str, str], ...] = (
         "amount_min",
         N_("The smallest amount must not be larger than the largest."),
     ),
+    # A training's or an event's own rules (shared.domain.opportunities).
+    ("country is required", "country", N_("Choose the country where it takes place.")),
+    ("ends_on must not be before", "ends_on", N_("The end must not be before the start.")),
+    (
+        "registration_deadline must not be after",
+        "registration_deadline",
+        N_("Registration must close before the end."),
+    ),
 )
 # A missing choice (radio buttons, a picker) reads better as "choose".
 _CHOICE_FIELDS = frozenset({"applicant_type", "country", "visibility", "frequency", "currency"})
@@ -141,12 +149,15 @@ def field_errors(exc: ValidationError, language: str) -> dict[str, str]:
 
 
 def _field_and_message(err: Any) -> tuple[str, str]:
-    if not err["loc"]:
+    loc = err["loc"]
+    if loc and loc[0] == "details":  # a kind's own fields sit on the form by their names
+        loc = loc[1:]
+    if not loc:
         for needle, field, message in _MODEL_ERRORS:
             if needle in err["msg"]:
                 return field, message
         return "(form)", _INVALID
-    field = str(err["loc"][0])
+    field = str(loc[0])
     if err["type"] == "value_error":
         # Control, bidirectional, tag or noncharacters: invisible, so one message for all.
         if isinstance((err.get("ctx") or {}).get("error"), UnsafeText):

@@ -20,10 +20,12 @@ from werkzeug.datastructures import MultiDict
 from shared.domain.errors import NotFound
 from shared.domain.ids import is_grant_id
 from shared.domain.models import ErasureRequest, ProfileSubmission, ProjectSubmission
-from shared.domain.recipients import RecipientKind
+from shared.domain.opportunities import OpportunityKind
+from shared.domain.recipients import Recipient, RecipientKind
 from shared.email.i18n import LANGUAGES
 from shared.services import my_matches
 from shared.services.erasure import request_erasure
+from shared.web.choices import Choice, kind_choices
 from shared.web.context import adapters, web
 from shared.web.forms import COMMA_FIELDS, HONEYPOT, FormInvalid, parse_form
 from shared.web.negotiation import page_language
@@ -40,7 +42,9 @@ from shared.web.pages.site import FormState
 my = Blueprint("my", __name__)
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "applied", "dismiss", "clear")
-NOTICES = frozenset({"saved", "applied", "dismissed", "clear", "revoked", "edited", "expired"})
+NOTICES = frozenset(
+    {"saved", "applied", "dismissed", "clear", "revoked", "edited", "expired", "kind_added"}
+)
 NOTICE_OF_ACTION = {"save": "saved", "applied": "applied", "dismiss": "dismissed", "clear": "clear"}
 
 
@@ -97,7 +101,34 @@ def my_matches_page() -> Any:
         _items(recipient, filters),
         filters=filters,
         notice=notice if notice in NOTICES else "",
+        more_kinds=_more_kinds(recipient),
     )
+
+
+@my.post("/my/kinds")
+def add_kind() -> Any:
+    """One click on the page: hear of one more kind (trainings, events, tech offers)."""
+    ad = adapters()
+    token = request.args.get("token", "")
+    recipient = my_matches.recipient_of(ad, token)
+    language = _language(recipient.language)
+    try:
+        kind = OpportunityKind(request.form.get("kind", ""))
+    except ValueError:
+        raise NotFound("no such kind") from None
+    if not _form_ok():
+        return redirect(_page_url(token, language, done="expired"), 303)
+    my_matches.add_kind(ad, recipient, kind, correlation_id=g.correlation_id)
+    return redirect(_page_url(token, language, done="kind_added"), 303)
+
+
+def _more_kinds(recipient: Recipient) -> list[Choice]:
+    """The kinds an alert profile does not hear of yet (a project hears of grants)."""
+    if recipient.kind is not RecipientKind.PROFILE:
+        return []
+    target = my_matches.stored_target(adapters(), recipient)
+    wanted = {k.value for k in getattr(target, "kinds", [])}
+    return [c for c in kind_choices(_language(recipient.language)) if c.value not in wanted]
 
 
 def _form_ok() -> bool:

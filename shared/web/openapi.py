@@ -22,8 +22,10 @@ from shared.domain.models import (
     ProfileSubmission,
     ProjectSubmission,
 )
+from shared.domain.opportunities import SUBMISSIONS
 from shared.importers import FORMATS
 from shared.services.project_listings import GrantProjectsPage, ProjectQuery, ProjectsPage
+from shared.web.openapi_opportunities import opportunity_paths
 from shared.web.openapi_parts import (
     BEARER,
     HTML,
@@ -39,6 +41,7 @@ from shared.web.openapi_parts import (
 from shared.web.openapi_site import site_paths
 from shared.web.responses import (
     AcceptedBody,
+    CatalogueItemBody,
     ErasureAcceptedBody,
     ErrorBody,
     HealthBody,
@@ -56,6 +59,7 @@ REQUESTS: Final[tuple[type[BaseModel], ...]] = (
     InterestSubmission,
     ErasureRequest,
     ProjectQuery,
+    *SUBMISSIONS.values(),
 )
 RESPONSES: Final[tuple[type[BaseModel], ...]] = (
     AcceptedBody,
@@ -66,6 +70,7 @@ RESPONSES: Final[tuple[type[BaseModel], ...]] = (
     GrantProjectsPage,
     ImportedBody,
     MalformedFileBody,
+    CatalogueItemBody,
 )
 
 
@@ -341,12 +346,13 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Grant Match ingest API",
             "version": "1",
-            "description": "Funders post grants; CSOs submit projects and alert profiles; "
+            "description": "Funders post grants, trainings, events and tech offers; CSOs "
+            "submit projects and alert profiles; "
             "the same function serves the site (the web form, the projects page, the pages "
             "behind emailed links). Every JSON error has the shape of ErrorBody and never "
             "echoes what was sent; a browser (text/html preferred) gets the same error, status "
             "and headers as a page of the site instead.",
         },
-        "paths": _unroutable_ids({**_api_paths(schemas), **site_paths()}),
+        "paths": _unroutable_ids({**_api_paths(schemas), **opportunity_paths(), **site_paths()}),
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }

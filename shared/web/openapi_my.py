@@ -117,6 +117,21 @@ def my_paths() -> dict[str, Any]:
                 requestBody=form_body(action="`new` or `revoke`", form_token=FORM_TOKEN_FIELD),
             )
         },
+        "/my/kinds": {
+            "post": _op(
+                "One click: an alert profile hears of one more kind (training, event, "
+                "tech_offer) as well",
+                [TOKEN, LANG],
+                {
+                    "303": redirect_response("Added, or the form token was stale: to /my"),
+                    **invalid,
+                    **errors(413, page=True),
+                },
+                requestBody=form_body(
+                    kind="`training`, `event` or `tech_offer`", form_token=FORM_TOKEN_FIELD
+                ),
+            )
+        },
         "/my/calendar/{secret}.ics": {
             "parameters": [SECRET],
             "get": _op(

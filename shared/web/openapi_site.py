@@ -23,6 +23,7 @@ from shared.domain.models import (
 from shared.email.links import Purpose
 from shared.web.forms import HONEYPOT
 from shared.web.openapi_my import funder_paths, my_paths
+from shared.web.openapi_opportunities import funder_item_paths
 from shared.web.openapi_parts import (
     HTML,
     LANG,
@@ -218,6 +219,7 @@ def site_paths() -> dict[str, Any]:
     paths.update(my_paths())
     paths.update(funder_paths())
     paths.update(plan_paths())
+    paths.update(funder_item_paths())
     for purpose in Purpose:
         if purpose not in (Purpose.SHARE_CONTACT, Purpose.MY_MATCHES):
             paths[f"/{purpose.value}"] = {

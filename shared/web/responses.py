@@ -3,11 +3,13 @@ is generated from them, and schemathesis checks every real response against it."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt
 
 from shared.adapters.ports import SaveOutcome
+from shared.domain.opportunities import OpportunityDetails, OpportunityKind
 from shared.services.imports import ProblemKind
 
 
@@ -93,3 +95,23 @@ class MalformedFileBody(_Body):
 
     error: ErrorDetail
     report: ImportReportBody
+
+
+class CatalogueItemBody(_Body):
+    """A training, an event or a tech offer as the catalogue holds it and screening
+    reads it: an on-site one open to its own country, the registration deadline as
+    `deadline` (GET /trainings/{id} and its siblings)."""
+
+    id: str
+    kind: OpportunityKind
+    external_id: str
+    title: str
+    description: str
+    sectors: list[str]
+    countries: list[str]
+    applicant_types: list[str]
+    deadline: date | None
+    languages: list[str]
+    url: str | None
+    details: OpportunityDetails
+    revision: int

@@ -43,15 +43,18 @@ from dev import procs
 from dev.services import FUNCTIONS, Ports, function_command, stack_env
 from dev.topology import apply_topology, load_topology
 from shared.adapters.pubsub_publisher import PubSubPublisher
+from shared.domain.opportunities import SUBMISSIONS
 from shared.runtime.bootstrap import on_firestore
 from shared.runtime.config import Settings
 from shared.services.funders import create_funder
+from shared.services.opportunities import submit_item
 from shared.web.funder_session import COOKIE
 from shared.web.openapi import openapi_document
 from tests.conftest import ARTIFACTS, Emulators
 from tests.e2e.conftest import GENEROUS_LIMITS
 from tests.import_fixtures import FIXTURES
 from tests.integration.records import stored_project
+from tests.opportunity_builders import BODIES, PATHS
 
 FUZZ_PROJECT = "grantmatch-fuzz"
 #: Examples per operation and generation mode: bounded, so CI stays within its budget.
@@ -106,15 +109,37 @@ def fuzz_target(it_env: None, emulator_hosts: Emulators, sink_url: str) -> Itera
             sender=None,  # type: ignore[arg-type] - nothing is sent from here
         )
         url = f"http://127.0.0.1:{port}"
-        key = create_funder(ad, "Fuzz Foundation", email="fuzz@fund.example.org").api_key
+        funder = create_funder(ad, "Fuzz Foundation", email="fuzz@fund.example.org")
+        key = funder.api_key
         signed_in = requests.post(
             f"{url}/forms/sign-in", data={"api_key": key}, allow_redirects=False, timeout=10
         )
         assert signed_in.status_code == 303, signed_in.text
         project = stored_project(ad, amount_needed=25000, currency="USD", visibility="funders")
-        yield {"url": url, "key": key, "session": signed_in.cookies[COOKIE], "project": project}
+        items = _items_of_each_kind(ad, funder.funder_id)
+        yield {
+            "url": url,
+            "key": key,
+            "session": signed_in.cookies[COOKIE],
+            "project": project,
+            "items": items,
+        }
     finally:
         procs.stop(process)
+
+
+def _items_of_each_kind(ad: Any, funder_id: str) -> dict[str, str]:
+    """One stored training, event and tech offer of the fuzz funder, by API path, so a
+    valid request naming an item names one of the right kind."""
+    items = {}
+    for kind, path in PATHS.items():
+        submission = SUBMISSIONS[kind].model_validate(BODIES[kind]())
+        items[path] = submit_item(ad, funder_id, submission, correlation_id="fuzz").id
+    return items
+
+
+def _item_for(path: str, items: dict[str, str]) -> str | None:
+    return next((iid for prefix, iid in items.items() if path.startswith(prefix + "/")), None)
 
 
 # Loaded at collection from the same builder the function serves (the lazy fixture
@@ -161,6 +186,9 @@ def test_ingest_never_fails_and_answers_as_documented(case, fuzz_target):
         headers["Cookie"] = f"{COOKIE}={fuzz_target['session']}"
     if valid and "project_id" in (case.path_parameters or {}):
         case.path_parameters["project_id"] = fuzz_target["project"]
+    item = _item_for(case.operation.path, fuzz_target["items"])
+    if valid and item and "item_id" in (case.path_parameters or {}):
+        case.path_parameters["item_id"] = item
     case.call_and_validate(base_url=fuzz_target["url"], headers=headers, checks=CHECKS, timeout=30)
 
 
@@ -172,7 +200,11 @@ def test_deep_or_huge_json_is_a_documented_400_on_every_json_operation(
     operation = schema[path][method]
     is_import = path == "/grants/import"
     case = operation.Case(
-        path_parameters={name: fuzz_target["project"] for name in ("project_id", "grant_id")}
+        path_parameters={
+            "project_id": fuzz_target["project"],
+            "grant_id": fuzz_target["project"],
+            "item_id": _item_for(path, fuzz_target["items"]) or "g_" + "0" * 32,
+        }
         if "{" in path
         else None,
         query={"format": "360giving"} if is_import else None,

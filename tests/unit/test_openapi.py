@@ -16,12 +16,20 @@ from shared.domain.models import (
     ProfileSubmission,
     ProjectSubmission,
 )
+from shared.domain.opportunities import (
+    EventSubmission,
+    TechOfferSubmission,
+    TrainingSubmission,
+    catalogue_fields,
+)
 from shared.services.imports import ImportReport, Problem
 from shared.services.project_listings import ListedProject, ProjectsPage, public_view
 from shared.web.error_mapping import error_body
 from shared.web.openapi import REF, openapi_document
-from shared.web.responses import ImportReportBody, MalformedFileBody
+from shared.web.opportunities_api import shown
+from shared.web.responses import CatalogueItemBody, ImportReportBody, MalformedFileBody
 from tests import builders as b
+from tests.opportunity_builders import tech_offer_body, training_body
 
 DOC = openapi_document()
 
@@ -76,6 +84,9 @@ def test_the_served_document_is_this_one(ingest_app):
         ("/profiles", "post", ProfileSubmission),
         ("/erasure-requests", "post", ErasureRequest),
         ("/projects/{project_id}/interest", "post", InterestSubmission),
+        ("/trainings", "post", TrainingSubmission),
+        ("/events/{item_id}", "put", EventSubmission),
+        ("/tech-offers", "post", TechOfferSubmission),
     ],
 )
 def test_request_bodies_are_the_models_that_parse_them(path, method, model):
@@ -164,3 +175,17 @@ def test_the_projects_listing_documents_the_page_browsers_get_at_the_same_url():
     listing = DOC["paths"]["/projects"]["get"]
     assert set(listing["responses"]["200"]["content"]) == {"application/json", "text/html"}
     assert {p["name"] for p in listing["parameters"]} >= {"format", "lang"}
+
+
+def test_a_shown_item_is_exactly_what_the_item_schema_allows():
+    for submission in (
+        TrainingSubmission.model_validate(training_body()),
+        TechOfferSubmission.model_validate(tech_offer_body()),
+    ):
+        fields = {"id": "g_x", "funder_id": "f", "created_at": b.NOW, "updated_at": b.NOW}
+        item = b.Grant(**catalogue_fields(submission), **fields)
+        CatalogueItemBody.model_validate(shown(item))  # extra or missing keys are refused
+    responses = DOC["paths"]["/trainings/{item_id}"]["get"]["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "CatalogueItemBody"
+    )

@@ -12,8 +12,10 @@ from werkzeug.datastructures import MultiDict
 from shared.domain.models import Grant
 from shared.email.i18n import format_day, translations
 from shared.email.items import amount_range
+from shared.email.kinds import DEADLINE_LABELS, HEADINGS, kind_label
 from shared.services.funder_grants import GrantWithProjects
 from shared.web import choices
+from shared.web.pages.funder_items import kind_links
 from shared.web.pages.site import FormState, project_card
 from shared.web.pages.site import _render as render_page
 
@@ -54,6 +56,10 @@ def grants_page(
             "deadline": format_day(g.grant.deadline, language) if g.grant.deadline else "",
             "projects": [project_card(p, language, None) for p in g.projects],
             "more": g.more,
+            # A training, an event or a tech offer: its kind, and its own form to edit it.
+            "kind": "" if g.grant.details is None else _(HEADINGS[g.grant.kind]),
+            "edit": "grants" if g.grant.details is None else "items",
+            "deadline_label": kind_label(DEADLINE_LABELS, g.grant.kind, language),
         }
         for g in grants
     ]
@@ -128,4 +134,5 @@ def grant_form_page(
         applicant_types=choices.applicant_type_choices(language),
         languages=choices.language_choices(),
         currencies=choices.currency_choices(),
+        kinds=kind_links(language),
     )

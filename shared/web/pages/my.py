@@ -25,6 +25,7 @@ from shared.email.i18n import (
     translations,
 )
 from shared.email.items import amount_range, localise_reason
+from shared.email.kinds import DEADLINE_LABELS, HEADINGS, Fact, kind_facts, kind_label
 from shared.services.my_matches import MyMatch
 from shared.web import choices
 from shared.web.pages.links import SECURITY_HEADERS
@@ -46,6 +47,7 @@ NOTICES = {
     "dismissed": N_("Dismissed. Grant Match will not alert you about this grant again."),
     "clear": N_("Mark removed."),
     "revoked": N_("The calendar address no longer works."),
+    "kind_added": N_("Done: you will hear of these too, as they fit you."),
     "edited": N_(
         "Your changes are saved. Matches that no longer fit are gone; new ones come by email."
     ),
@@ -69,6 +71,11 @@ class MatchCard:
     countries: str
     sectors: str
     url: str | None
+    # A training, an event or a tech offer: its kind, the words its deadline goes by,
+    # and its key facts (see shared.email.kinds).
+    kind: str = ""
+    deadline_label: str = ""
+    facts: tuple[Fact, ...] = ()
 
 
 def match_card(item: MyMatch, language: str) -> MatchCard:
@@ -101,6 +108,9 @@ def match_card(item: MyMatch, language: str) -> MatchCard:
         countries=", ".join(country_name(c, language) for c in grant.countries) or _("Any country"),
         sectors=", ".join(sector_name(s.value, language) for s in grant.sectors) or _("Any sector"),
         url=str(grant.url) if grant.url else None,
+        kind="" if grant.details is None else _(HEADINGS[grant.kind]),
+        deadline_label=kind_label(DEADLINE_LABELS, grant.kind, language),
+        facts=tuple(kind_facts(grant, language)),
     )
 
 
@@ -116,8 +126,10 @@ def my_page(
     notice: str = "",
     calendar_url: str = "",
     status: int = 200,
+    more_kinds: Sequence[choices.Choice] = (),
 ) -> Response:
-    """The CSO's matches, filtered and sorted, with a form per match to mark it."""
+    """The CSO's matches, filtered and sorted, with a form per match to mark it, and a
+    button per kind the profile does not hear of yet."""
     _ = translations(language).gettext
     return render_page(
         "my",
@@ -135,6 +147,7 @@ def my_page(
         filters=filters,
         notice=_(NOTICES[notice]) if notice else "",
         calendar_url=calendar_url,
+        more_kinds=list(more_kinds),
         statuses=[(value, _(label)) for value, label in STATUS_LABELS.items()],
         sectors=choices.sector_choices(language),
         mekong=choices.mekong_country_choices(language),
@@ -175,6 +188,7 @@ def profile_page(
         other_countries=choices.other_country_choices(language),
         visibilities=choices.visibility_choices(language),
         frequencies=choices.frequency_choices(language),
+        kinds=choices.kind_choices(language),
         languages=choices.language_choices(),
         currencies=choices.currency_choices(),
     )

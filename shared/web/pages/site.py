@@ -163,6 +163,7 @@ def _pickers(language: str) -> dict[str, Any]:
         "applicant_types": choices.applicant_type_choices(language),
         "visibilities": choices.visibility_choices(language),
         "frequencies": choices.frequency_choices(language),
+        "kinds": choices.kind_choices(language),
         "languages": choices.language_choices(),
         "currencies": choices.currency_choices(),
     }
@@ -180,7 +181,9 @@ def home_page(
 ) -> Response:
     """The web form: submit a project, or ask for grant alerts. A new form starts with
     the page's language for emails, the API's defaults (private, instant) chosen."""
-    defaults = MultiDict({"language": language, "visibility": "funders", "frequency": "instant"})
+    defaults = MultiDict(
+        {"language": language, "visibility": "funders", "frequency": "instant", "kinds": "grant"}
+    )
     _ = translations(language).gettext
     return _render(
         "home",

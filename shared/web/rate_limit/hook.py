@@ -20,6 +20,7 @@ from flask import Flask, Request, request
 from shared.domain.errors import RateLimited
 from shared.runtime.bootstrap import Adapters
 from shared.web.funder_session import COOKIE, session_signer
+from shared.web.opportunities_api import KEY_ENDPOINTS as OPPORTUNITY_KEY_ENDPOINTS
 from shared.web.rate_limit.policy import (
     Bucket,
     bearer_key_id,
@@ -42,6 +43,7 @@ KEY_ENDPOINTS = frozenset(
         "api.grant_projects",
         "api.post_interest",
     }
+    | OPPORTUNITY_KEY_ENDPOINTS
 )
 #: Endpoints where the projects page's signed session acts for the funder.
 SESSION_ENDPOINTS = frozenset(
@@ -52,6 +54,8 @@ SESSION_ENDPOINTS = frozenset(
         "funder.new_grant",
         "funder.edit_grant",
         "funder.close_grant",
+        "funder_items.new_item",
+        "funder_items.edit_item",
     }
 )
 #: Endpoints that serve the links in emails (their own, wider bucket).
@@ -64,6 +68,7 @@ LINK_ENDPOINTS = frozenset(
         "my.mark_match",
         "my.export_matches",
         "my.calendar_address",
+        "my.add_kind",
         "my.calendar",
         "my.delete_data",
         # The plan builder, behind the same link.

@@ -1,0 +1,118 @@
+"""Trainings, events and tech offers posted by funders and partners: stored in the
+catalogue as items beside the grants (a `Grant` record whose `details` say its kind) and
+announced as `grant.published`, so matching and alerts treat them as they treat grants.
+
+Each (kind, funder, external_id) is one item: posting it again updates it, and an
+unchanged re-post changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from shared.adapters.ports import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
+from shared.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from shared.domain.events import GrantPublished, new_event
+from shared.domain.ids import is_grant_id, item_id
+from shared.domain.models import Grant
+from shared.domain.opportunities import OpportunityKind, OpportunitySubmission, catalogue_fields
+from shared.runtime.bootstrap import Adapters
+from shared.services.submissions import UPSERT_ATTEMPTS, Accepted, fingerprint, publish_now
+
+log = logging.getLogger(__name__)
+
+
+def kind_of(submission: OpportunitySubmission) -> OpportunityKind:
+    return OpportunityKind(submission.details.kind)
+
+
+def revise_item(
+    funder_id: str,
+    submission: OpportunitySubmission,
+    digest: str,
+    previous: GrantVersion | None,
+    *,
+    correlation_id: str,
+    now: datetime,
+) -> GrantWrite:
+    """The stored form of a new or changed item, and the event that announces it."""
+    iid = item_id(kind_of(submission), funder_id, submission.external_id)
+    item = Grant(
+        **catalogue_fields(submission),
+        id=iid,
+        funder_id=funder_id,
+        created_at=previous.created_at if previous else now,
+        updated_at=now,
+        revision=previous.revision + 1 if previous else 1,
+    )
+    event = new_event(
+        GrantPublished(grant_id=iid, funder_id=funder_id, revision=item.revision),
+        correlation_id=correlation_id,
+        now=now,
+    )
+    return GrantWrite(item, digest, event, previous)
+
+
+def submit_item(
+    ad: Adapters, funder_id: str, submission: OpportunitySubmission, *, correlation_id: str
+) -> Accepted:
+    """Create or update a funder's training, event or tech offer (by its external_id)."""
+    now = ad.clock.now()
+    kind = kind_of(submission)
+    iid = item_id(kind, funder_id, submission.external_id)
+    digest = fingerprint(submission)
+    for _ in range(UPSERT_ATTEMPTS):
+        previous = ad.grants.version(iid)
+        if previous is not None and previous.content_hash == digest:
+            return Accepted(iid, SaveOutcome.UNCHANGED)
+        write = revise_item(
+            funder_id, submission, digest, previous, correlation_id=correlation_id, now=now
+        )
+        try:
+            ad.grants.save([write])
+        except ConcurrentUpdate:
+            continue
+        outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
+        log.info(
+            "item %s",
+            outcome.value,
+            extra={"grant_id": iid, "kind": kind.value, "revision": write.grant.revision},
+        )
+        publish_now(ad, write.event)
+        return Accepted(iid, outcome, write.event.id)
+    raise Conflict(f"this {kind.value} is being changed by another request at once; retry")
+
+
+def owned_item(ad: Adapters, funder_id: str, kind: OpportunityKind, iid: str) -> Grant:
+    """The caller's item of this kind: NotFound if there is none (or it is of another
+    kind), Forbidden if it is another funder's."""
+    item = ad.grants.get(iid) if is_grant_id(iid) else None
+    if item is None or item.kind is not kind:
+        raise NotFound(f"no {kind.value} {iid[:80]}")
+    if item.funder_id != funder_id:
+        raise Forbidden(f"this {kind.value} belongs to another funder")
+    return item
+
+
+def update_own_item(
+    ad: Adapters,
+    funder_id: str,
+    iid: str,
+    submission: OpportunitySubmission,
+    *,
+    correlation_id: str,
+) -> Accepted:
+    """Replace one of the caller's items (PUT): same rules and events as a re-post."""
+    item = owned_item(ad, funder_id, kind_of(submission), iid)
+    if submission.external_id != item.external_id:
+        problem = FieldProblem("external_id", "must be the external_id of the item in the URL")
+        raise ValidationFailed([problem])
+    return submit_item(ad, funder_id, submission, correlation_id=correlation_id)
+
+
+def delete_own_item(ad: Adapters, funder_id: str, kind: OpportunityKind, iid: str) -> None:
+    """Delete one of the caller's items with its matches and alerts."""
+    owned_item(ad, funder_id, kind, iid)
+    removed = ad.grants.delete(iid)
+    log.info("item deleted", extra={"grant_id": iid, "documents": removed})
