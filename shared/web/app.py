@@ -26,8 +26,8 @@ from shared.web.funder_session import session_signer
 from shared.web.links import links
 from shared.web.my_page import my
 from shared.web.negotiation import site_prefix
-from shared.web.plan_builder import plan_builder
 from shared.web.opportunities_api import opportunities
+from shared.web.plan_builder import plan_builder
 from shared.web.rate_limit.hook import install_rate_limits
 from shared.web.site import site
 
