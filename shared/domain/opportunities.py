@@ -93,6 +93,13 @@ def _check_fee(fee: float | None, currency: str | None, name: str) -> None:
         raise ValueError(f"currency is required when {name} is given")
 
 
+def _fee_based_when_costed(data: Any) -> Any:
+    """A cost above zero means a fee is charged, whatever `fee_based` said."""
+    if isinstance(data, dict) and data.get("cost"):
+        return {**data, "fee_based": True}
+    return data
+
+
 class TrainingDetails(_Scheduled):
     """A course, face-to-face or online; `cost` None or 0 means free."""
 
@@ -100,6 +107,11 @@ class TrainingDetails(_Scheduled):
     instruction_languages: Languages = []
     cost: Amount | None = None
     currency: CurrencyCode | None = None
+    # A fee is charged: true whenever `cost` is, and alone when the source says "fee-based"
+    # without an amount we can read (so such a training is never shown as free).
+    fee_based: bool = False
+
+    _fee_based = model_validator(mode="before")(_fee_based_when_costed)
 
     @model_validator(mode="after")
     def _fee(self) -> Self:
@@ -108,7 +120,7 @@ class TrainingDetails(_Scheduled):
 
     @property
     def free(self) -> bool:
-        return not self.cost
+        return not self.fee_based
 
 
 class EventDetails(_Scheduled):
@@ -117,6 +129,9 @@ class EventDetails(_Scheduled):
     kind: Literal["event"] = "event"
     cost: Amount | None = None
     currency: CurrencyCode | None = None
+    fee_based: bool = False
+
+    _fee_based = model_validator(mode="before")(_fee_based_when_costed)
 
     @model_validator(mode="after")
     def _fee(self) -> Self:
@@ -125,7 +140,7 @@ class EventDetails(_Scheduled):
 
     @property
     def free(self) -> bool:
-        return not self.cost
+        return not self.fee_based
 
 
 class TechOfferDetails(_Submission):
@@ -215,7 +230,9 @@ def catalogue_fields(submission: OpportunitySubmission) -> dict[str, Any]:
         "sectors": list(submission.sectors),
         "countries": countries,
         "applicant_types": list(submission.applicant_types),
-        "fiscal_sponsor_ok": True,  # no legal registration is needed to attend or ask
+        # Who may take part is `applicant_types` alone: an unregistered group is admitted
+        # when the provider lists it, never "through a fiscal sponsor" it does not need.
+        "fiscal_sponsor_ok": False,
         "deadline": details.last_day_to_act,
         "languages": list(submission.languages),
         "url": submission.url,

@@ -102,8 +102,10 @@ def kind_facts(grant: Grant, language: str) -> list[Fact]:
     return []
 
 
-def _fee(amount: float | None, currency: str | None, language: str) -> str:
+def _fee(amount: float | None, currency: str | None, language: str, charged: bool) -> str:
     _ = translations(language).gettext
+    if charged and (not amount or currency is None):
+        return _("a fee (amount not given)")
     if not amount or currency is None:
         return _("free")
     return format_money(amount, currency, language)
@@ -139,7 +141,7 @@ def _scheduled_facts(details: TrainingDetails | EventDetails, language: str) -> 
         names = ", ".join(language_name(c, language) for c in details.instruction_languages)
         facts.append((N_("Language of instruction"), names))
     facts += [
-        (N_("Cost"), _fee(details.cost, details.currency, language)),
+        (N_("Cost"), _fee(details.cost, details.currency, language, details.fee_based)),
         (N_("Who may attend"), details.who_may_attend),
         (N_("How to register"), details.how_to_register),
     ]
@@ -151,7 +153,7 @@ def _offer_facts(details: TechOfferDetails, language: str) -> list[Fact]:
     facts = [
         (N_("What is offered"), details.offered),
         (N_("For whom"), details.for_whom),
-        (N_("Fee"), _fee(details.admin_fee, details.currency, language)),
+        (N_("Fee"), _fee(details.admin_fee, details.currency, language, bool(details.admin_fee))),
         (N_("How to request"), details.how_to_request),
     ]
     return [Fact(_(label), value) for label, value in facts if value]

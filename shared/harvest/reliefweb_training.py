@@ -333,7 +333,7 @@ class ReliefWebTraining:
         amount = fee(text)
         if amount is None:
             warnings.append("fee-based, but no amount with a currency could be read")
-            return {}
+            return {"fee_based": True}
         return {"cost": amount[0], "currency": amount[1]}
 
     def _description(self, fields: Raw, warnings: list[str]) -> str:

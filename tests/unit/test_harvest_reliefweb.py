@@ -246,6 +246,7 @@ def test_a_fee_without_a_readable_amount_is_kept_with_a_warning_and_a_note():
     call = _mapped()["4190012"]
     assert isinstance(call, HarvestedCall) and call.details is not None
     assert call.details.cost is None
+    assert call.details.fee_based and not call.details.free  # never shown as free
     assert "fee-based, but no amount with a currency could be read" in call.warnings
     assert call.notes["cost"].startswith("fee-based: Please contact")
 

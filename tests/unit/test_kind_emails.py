@@ -16,7 +16,7 @@ from shared.email.items import match_item
 from shared.email.links import LinkSigner
 from shared.matching.engine import evaluate
 from tests import builders as b
-from tests.opportunity_builders import stored_item
+from tests.opportunity_builders import stored_item, training_body
 
 LINKS = LinkSigner("unit-test-secret-" + "x" * 32, "https://alerts.example.org")
 KINDS = [k.value for k in OpportunityKind]
@@ -130,3 +130,20 @@ def test_a_reminder_names_the_registration_deadline():
     email = emails.render_reminder(recipient, [item], LINKS, "r")
     assert "Register by: January 31, 2027" in email.text
     assert "registration" in email.text.lower()
+
+
+def test_a_fee_whose_amount_is_unknown_is_never_called_free():
+    profile = _profile()
+    recipient = Recipient.of_profile(profile)
+    body = training_body()
+    details = {**body["details"], "fee_based": True}
+    training = stored_item(TRAINING, details=details)
+    [item] = _items(recipient, profile, training)
+    text = emails.render_alerts(recipient, [item], LINKS, "r").text
+    assert "Cost: a fee (amount not given)" in text and "Cost: free" not in text
+
+
+def test_an_unregistered_group_not_listed_by_a_provider_is_not_admitted_via_a_sponsor():
+    profile = b.profile(kinds=KINDS, applicant_type="unregistered_group")
+    training = stored_item(TRAINING, applicant_types=["registered_ngo"])
+    assert evaluate(training, profile, b.today()) is None
