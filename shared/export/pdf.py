@@ -1,0 +1,181 @@
+"""The proposal outline as a PDF (fpdf2), shaped by HarfBuzz so Khmer, Lao, Burmese and
+Thai come out right: stacked consonants, medials, vowels drawn before their consonant.
+
+fpdf2 and uharfbuzz are wheels from PyPI with no system library, so this runs in a Cloud
+Function as it runs here; the fonts come from `shared/data/fonts` and are embedded
+(subset), so the reader needs none installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from shared.domain.models import Project
+from shared.export.outline import Outline, build_outline
+from shared.export.scripts import LATIN, Script, script_of, scripts_in, with_break_hints
+
+BODY = 9.5
+LINE = 5.0
+HEADING_FILL = (226, 234, 243)
+ACTIVE_FILL = (46, 110, 158)
+MARGIN = 14
+
+
+class _Document(FPDF):
+    """A4 landscape: the matrix's five columns and a year of months fit across."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self.family = family
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(self.family, size=8)
+        self.cell(0, 5, str(self.page_no()), align="C")
+
+
+def _family(script: Script) -> str:
+    return script.name
+
+
+def _new_document(outline: Outline) -> _Document:
+    """A document with the fonts of the outline's scripts; the language's own first, the
+    others as fallbacks for the characters it lacks (a Khmer plan quotes English names)."""
+    main = script_of(outline.language)
+    wanted = [LATIN, *scripts_in(outline.texts())]
+    if main is not LATIN and main not in wanted:
+        wanted.append(main)
+    pdf = _Document(_family(main))
+    for script in dict.fromkeys(wanted):
+        pdf.add_font(_family(script), "", str(script.font_file()))
+        pdf.add_font(_family(script), "B", str(script.font_file(bold=True)))
+    pdf.set_text_shaping(True)
+    pdf.set_fallback_fonts([_family(s) for s in wanted if s is not main], exact_match=False)
+    pdf.set_lang(outline.language)
+    pdf.set_title(outline.title)
+    pdf.set_creator("Grant Match")
+    pdf.set_font(_family(main), size=BODY)
+    return pdf
+
+
+def _text(value: str) -> str:
+    return with_break_hints(value)
+
+
+def _heading(pdf: _Document, text: str, size: float = 13) -> None:
+    pdf.ln(3)
+    pdf.set_font(style="B", size=size)
+    pdf.multi_cell(0, size * 0.55, _text(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="", size=BODY)
+    pdf.ln(1.5)
+
+
+def _table(pdf: _Document, widths: Sequence[float], v_align: str = "TOP") -> Any:
+    """A table across the page, its first row the headings."""
+    return pdf.table(
+        col_widths=tuple(widths),
+        text_align="LEFT",
+        v_align=v_align,
+        line_height=LINE,
+        padding=1.2,
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+        width=pdf.epw,
+    )
+
+
+def _lines(values: Sequence[str]) -> str:
+    return "\n".join(_text(v) for v in values)
+
+
+def _title_page(pdf: _Document, outline: Outline) -> None:
+    pdf.set_font(size=10)
+    pdf.multi_cell(0, 5, _text(outline.labels["outline"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="B", size=18)
+    pdf.multi_cell(0, 9, _text(outline.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="", size=BODY)
+    pdf.ln(2)
+    for label, value in outline.facts:
+        pdf.set_font(style="B")
+        pdf.cell(60, LINE + 1, _text(label))
+        pdf.set_font(style="")
+        pdf.multi_cell(0, LINE + 1, _text(value), new_x="LMARGIN", new_y="NEXT")
+    if outline.summary:
+        _heading(pdf, outline.labels["summary"])
+        pdf.multi_cell(0, LINE + 0.5, _text(outline.summary), new_x="LMARGIN", new_y="NEXT")
+
+
+def _matrix(pdf: _Document, outline: Outline) -> None:
+    labels = outline.labels
+    _heading(pdf, labels["matrix"])
+    header = [labels[k] for k in ("level", "statement", "indicators", "verification")]
+    header.append(labels["assumptions"])
+    with _table(pdf, (12, 27, 23, 19, 19)) as table:
+        table.row([_text(h) for h in header])
+        for row in outline.matrix:
+            cells = table.row()
+            cells.cell(_text(row.level), style=FontFace(emphasis="BOLD"))
+            cells.cell(_text(row.statement))
+            cells.cell(_lines(row.indicators))
+            cells.cell(_lines(row.verification))
+            cells.cell(_lines(row.assumptions))
+
+
+def _timeline(pdf: _Document, outline: Outline) -> None:
+    labels = outline.labels
+    _heading(pdf, labels["timeline"])
+    pdf.multi_cell(0, LINE, _text(outline.period_label), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    count = len(outline.periods)
+    period_width = min(7.0, 150.0 / count)
+    widths = (10, pdf.epw - 10 - period_width * count, *([period_width] * count))
+    with _table(pdf, widths, v_align="MIDDLE") as table:
+        table.row(["#", _text(labels["activity"]), *outline.periods])
+        for row in outline.timeline:
+            cells = table.row()
+            cells.cell(row.number)
+            cells.cell(_text(row.activity))
+            for active in row.active:
+                cells.cell("", style=FontFace(fill_color=ACTIVE_FILL) if active else None)
+
+
+def _budget(pdf: _Document, outline: Outline) -> None:
+    labels = outline.labels
+    _heading(pdf, labels["budget"])
+    with _table(pdf, (14, 66, 20)) as table:
+        table.row([_text(labels["output"]), _text(labels["statement"]), _text(labels["amount"])])
+        for row in outline.budget:
+            cells = table.row()
+            cells.cell(_text(row.output))
+            cells.cell(_text(row.statement))
+            cells.cell(_text(row.amount), align="RIGHT")
+        total = table.row(style=FontFace(emphasis="BOLD"))
+        total.cell(_text(labels["total"]), colspan=2)
+        total.cell(_text(outline.budget_total), align="RIGHT")
+
+
+def outline_pdf(outline: Outline) -> bytes:
+    """Lay out an outline: title and facts, summary, matrix, timeline, budget."""
+    pdf = _new_document(outline)
+    pdf.add_page()
+    _title_page(pdf, outline)
+    if not outline.has_plan:
+        pdf.ln(3)
+        pdf.multi_cell(0, LINE, _text(outline.labels["no_plan"]), new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+    _matrix(pdf, outline)
+    if outline.timeline:
+        _timeline(pdf, outline)
+    if outline.budget:
+        _budget(pdf, outline)
+    return bytes(pdf.output())
+
+
+def render_pdf(project: Project, language: str) -> bytes:
+    """The project's plan as a PDF proposal outline in `language` (en, km, lo, my, th, vi)."""
+    return outline_pdf(build_outline(project, language))
