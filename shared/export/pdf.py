@@ -16,7 +16,7 @@ from fpdf.fonts import FontFace
 
 from shared.domain.models import Project
 from shared.export.outline import Outline, build_outline
-from shared.export.scripts import LATIN, Script, script_of, scripts_in, with_break_hints
+from shared.export.scripts import LATIN, script_of, scripts_in, with_break_hints
 
 BODY = 9.5
 LINE = 5.0
@@ -40,27 +40,21 @@ class _Document(FPDF):
         self.cell(0, 5, str(self.page_no()), align="C")
 
 
-def _family(script: Script) -> str:
-    return script.name
-
-
 def _new_document(outline: Outline) -> _Document:
     """A document with the fonts of the outline's scripts; the language's own first, the
     others as fallbacks for the characters it lacks (a Khmer plan quotes English names)."""
     main = script_of(outline.language)
-    wanted = [LATIN, *scripts_in(outline.texts())]
-    if main is not LATIN and main not in wanted:
-        wanted.append(main)
-    pdf = _Document(_family(main))
-    for script in dict.fromkeys(wanted):
-        pdf.add_font(_family(script), "", str(script.font_file()))
-        pdf.add_font(_family(script), "B", str(script.font_file(bold=True)))
+    scripts = {s.name: s for s in [main, LATIN, *scripts_in(outline.texts())]}
+    pdf = _Document(main.name)
+    for script in scripts.values():
+        pdf.add_font(script.name, "", str(script.font_file()))
+        pdf.add_font(script.name, "B", str(script.font_file(bold=True)))
     pdf.set_text_shaping(True)
-    pdf.set_fallback_fonts([_family(s) for s in wanted if s is not main], exact_match=False)
+    pdf.set_fallback_fonts([name for name in scripts if name != main.name], exact_match=False)
     pdf.set_lang(outline.language)
     pdf.set_title(outline.title)
     pdf.set_creator("Grant Match")
-    pdf.set_font(_family(main), size=BODY)
+    pdf.set_font(main.name, size=BODY)
     return pdf
 
 

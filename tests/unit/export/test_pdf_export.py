@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import warnings
 from collections import defaultdict
 
 import pypdf
@@ -145,6 +146,18 @@ def test_lao_burmese_and_thai_statements_come_back_from_their_pdf(language: str)
     wanted = normalised(SCRIPT_SAMPLES[language], language)
     assert sum(wanted in column for column in cells) == 2  # the matrix and the budget
     save_pages(pdf, f"plan-{language}")
+
+
+def test_a_vietnamese_pdf_draws_its_diacritics_with_one_latin_font() -> None:
+    plan_project = project(language="vi")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fpdf2 warns when a font is added twice
+        pdf = render_pdf(plan_project, "vi")
+
+    assert_plan_in_pdf(pdf, plan_project, "en")
+    assert "Khung logic" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    save_pages(pdf, "plan-vi")
 
 
 def test_a_project_without_a_plan_still_exports_its_title_and_says_it_has_no_plan() -> None:
