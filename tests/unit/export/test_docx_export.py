@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from shared.domain.models import Project
 from shared.export import render_docx
 from shared.export.outline import indicator_line
+from tests.conftest import artifacts_dir
 from tests.unit.export.plans import khmer_project, project
 
 
@@ -81,6 +82,7 @@ def test_the_budget_table_lists_each_output_and_the_total() -> None:
 def test_a_khmer_docx_holds_the_khmer_plan_and_names_khmer_fonts_for_complex_script() -> None:
     plan_project = khmer_project()
     data = render_docx(plan_project, "km")
+    (artifacts_dir("export") / "plan-km.docx").write_bytes(data)
 
     matrix, _, budget = tables(data)
     names = [row[0] for row in matrix[1:]]

@@ -80,6 +80,7 @@ def plan_texts(plan_project: Project) -> list[str]:
 
 def save_pages(pdf: bytes, name: str) -> list[str]:
     folder = artifacts_dir("export")
+    (folder / f"{name}.pdf").write_bytes(pdf)
     document = pdfium.PdfDocument(pdf)
     paths = []
     for n in range(len(document)):
