@@ -23,6 +23,9 @@ LINE = 5.0
 HEADING_FILL = (226, 234, 243)
 ACTIVE_FILL = (46, 110, 158)
 MARGIN = 14
+PADDING = 1.2
+#: Lines of one table row (5 mm each): a row must fit on a page below the table's headings.
+MAX_ROW_LINES = 26
 
 
 class _Document(FPDF):
@@ -77,7 +80,7 @@ def _table(pdf: _Document, widths: Sequence[float], v_align: str = "TOP") -> Any
         text_align="LEFT",
         v_align=v_align,
         line_height=LINE,
-        padding=1.2,
+        padding=PADDING,
         headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
         width=pdf.epw,
     )
@@ -104,20 +107,43 @@ def _title_page(pdf: _Document, outline: Outline) -> None:
         pdf.multi_cell(0, LINE + 0.5, _text(outline.summary), new_x="LMARGIN", new_y="NEXT")
 
 
+def _wrapped(pdf: _Document, text: str, width: float) -> list[str]:
+    """The lines fpdf2 will draw `text` in, in a cell `width` wide (padding included)."""
+    lines = pdf.multi_cell(width - 2 * PADDING, LINE, text, dry_run=True, output="LINES", padding=0)
+    assert isinstance(lines, list)  # what output="LINES" returns
+    return lines
+
+
+def _row_parts(pdf: _Document, texts: list[str], widths: list[float]) -> list[list[str]]:
+    """A row's cells, cut into rows of at most MAX_ROW_LINES lines: a table row cannot
+    continue on the next page, and a level's ten indicators may need more than one."""
+    wrapped = [_wrapped(pdf, text, width) for text, width in zip(texts, widths, strict=True)]
+    count = max(len(lines) for lines in wrapped)
+    if count <= MAX_ROW_LINES:
+        return [texts]
+    return [
+        ["\n".join(lines[start : start + MAX_ROW_LINES]) for lines in wrapped]
+        for start in range(0, count, MAX_ROW_LINES)
+    ]
+
+
 def _matrix(pdf: _Document, outline: Outline) -> None:
     labels = outline.labels
     _heading(pdf, labels["matrix"])
     header = [labels[k] for k in ("level", "statement", "indicators", "verification")]
     header.append(labels["assumptions"])
-    with _table(pdf, (12, 27, 23, 19, 19)) as table:
+    shares = (12, 27, 23, 19, 19)
+    widths = [pdf.epw * share / sum(shares) for share in shares]
+    with _table(pdf, shares) as table:
         table.row([_text(h) for h in header])
         for row in outline.matrix:
-            cells = table.row()
-            cells.cell(_text(row.level), style=FontFace(emphasis="BOLD"))
-            cells.cell(_text(row.statement))
-            cells.cell(_lines(row.indicators))
-            cells.cell(_lines(row.verification))
-            cells.cell(_lines(row.assumptions))
+            texts = [_text(row.level), _text(row.statement), _lines(row.indicators)]
+            texts += [_lines(row.verification), _lines(row.assumptions)]
+            for part in _row_parts(pdf, texts, widths):
+                cells = table.row()
+                cells.cell(part[0], style=FontFace(emphasis="BOLD"))
+                for text in part[1:]:
+                    cells.cell(text)
 
 
 def _timeline(pdf: _Document, outline: Outline) -> None:

@@ -21,10 +21,18 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
+from shared.domain.logframe import MAX_SHORT, Level
 from shared.domain.models import Project
 from shared.export import render_pdf
 from tests.conftest import artifacts_dir
-from tests.unit.export.plans import SCRIPT_SAMPLES, khmer_project, project, script_project
+from tests.unit.export.plans import (
+    ENGLISH,
+    SCRIPT_SAMPLES,
+    khmer_project,
+    logframe,
+    project,
+    script_project,
+)
 
 BLOCKS = {
     "km": "[^\u1780-\u17ff]",
@@ -159,6 +167,27 @@ def test_a_vietnamese_pdf_draws_its_diacritics_with_one_latin_font() -> None:
     assert_plan_in_pdf(pdf, plan_project, "en")
     assert "Khung logic" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     save_pages(pdf, "plan-vi")
+
+
+def test_a_level_taller_than_a_page_is_continued_over_rows_and_keeps_every_word() -> None:
+    # Ten long indicators, verifications and assumptions: more than a page in one row,
+    # which a table cell cannot split. (The model allows ten of each, 500 characters.)
+    words = "trainers from partner groups complete the course and pass the final test "
+    items = [f"{n} {words * 6}".strip()[:MAX_SHORT] for n in range(10)]
+    level = {
+        "statement": words * 13,
+        "indicators": [{"text": item, "baseline": "0", "target": "20"} for item in items],
+        "verification": items,
+        "assumptions": items,
+    }
+    plan = logframe(ENGLISH).model_copy(update={"goal": Level.model_validate(level)})
+    plan_project = project(plan=plan)
+
+    pdf = render_pdf(plan_project, "en")
+
+    assert_plan_in_pdf(pdf, plan_project, "en")
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 4
+    save_pages(pdf, "plan-en-long")
 
 
 def test_a_project_without_a_plan_still_exports_its_title_and_says_it_has_no_plan() -> None:
