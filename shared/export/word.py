@@ -68,8 +68,14 @@ def _fill(cell: Any, lines: list[str] | tuple[str, ...] | str, bold: bool = Fals
     for n, value in enumerate(values):
         paragraph = first if n == 0 else cell.add_paragraph()
         run = paragraph.add_run(value)
-        run.bold = bold or None
-        run.font.cs_bold = bold or None
+        if bold:
+            _bold(run)
+
+
+def _bold(run: Any) -> None:
+    """Bold in Latin and in complex script (Khmer, Lao, Burmese, Thai have their own flag)."""
+    run.bold = True
+    run.font.cs_bold = True
 
 
 def _table(document: Any, header: list[str], widths: list[float]) -> Any:
@@ -108,6 +114,8 @@ def _document(language: str) -> Any:
         _set_fonts(document.styles[name], language)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10)
+    # Room for Khmer subscripts and Burmese medials below the line and marks above it.
+    normal.paragraph_format.line_spacing = 1.2
     size = OxmlElement("w:szCs")  # complex-script text has a size of its own
     size.set(qn("w:val"), "20")  # half-points
     normal.element.get_or_add_rPr().append(size)
@@ -167,7 +175,7 @@ def outline_docx(outline: Outline) -> bytes:
     document.add_heading(outline.title, level=0)
     for label, value in outline.facts:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
+        _bold(paragraph.add_run(f"{label}: "))
         paragraph.add_run(value)
     if outline.summary:
         document.add_heading(outline.labels["summary"], level=1)

@@ -102,3 +102,14 @@ def test_a_project_without_a_plan_exports_a_docx_without_tables() -> None:
     document = docx.Document(io.BytesIO(data))
     assert document.tables == []
     assert "This project has no plan yet." in [p.text for p in document.paragraphs]
+
+
+def test_every_bold_run_is_bold_in_complex_script_too() -> None:
+    # Word draws Khmer with the complex-script flags: `w:b` alone leaves it regular.
+    document = docx.Document(io.BytesIO(render_docx(khmer_project(), "km")))
+    paragraphs = list(document.paragraphs)
+    paragraphs += [p for t in document.tables for c in t._cells for p in c.paragraphs]
+
+    bold = [r for p in paragraphs for r in p.runs if r.bold]
+    assert len(bold) > 10
+    assert all(r.font.cs_bold for r in bold)
