@@ -9,23 +9,18 @@ Function as it runs here; the fonts come from `shared/data/fonts` and are embedd
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from shared.domain.models import Project
 from shared.export.outline import Outline, build_outline
+from shared.export.pdf_table import LINE, Cell, Table
 from shared.export.scripts import LATIN, script_of, scripts_in, with_break_hints
 
 BODY = 9.5
-LINE = 5.0
 HEADING_FILL = (226, 234, 243)
 ACTIVE_FILL = (46, 110, 158)
 MARGIN = 14
-PADDING = 1.2
-#: Lines of one table row (5 mm each): a row must fit on a page below the table's headings.
-MAX_ROW_LINES = 26
 
 
 class _Document(FPDF):
@@ -73,21 +68,12 @@ def _heading(pdf: _Document, text: str, size: float = 13) -> None:
     pdf.ln(1.5)
 
 
-def _table(pdf: _Document, widths: Sequence[float], v_align: str = "TOP") -> Any:
-    """A table across the page, its first row the headings."""
-    return pdf.table(
-        col_widths=tuple(widths),
-        text_align="LEFT",
-        v_align=v_align,
-        line_height=LINE,
-        padding=PADDING,
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
-        width=pdf.epw,
-    )
-
-
 def _lines(values: Sequence[str]) -> str:
     return "\n".join(_text(v) for v in values)
+
+
+def _header(texts: Sequence[str]) -> list[Cell]:
+    return [Cell(_text(t), bold=True, fill=HEADING_FILL) for t in texts]
 
 
 def _title_page(pdf: _Document, outline: Outline) -> None:
@@ -107,43 +93,21 @@ def _title_page(pdf: _Document, outline: Outline) -> None:
         pdf.multi_cell(0, LINE + 0.5, _text(outline.summary), new_x="LMARGIN", new_y="NEXT")
 
 
-def _wrapped(pdf: _Document, text: str, width: float) -> list[str]:
-    """The lines fpdf2 will draw `text` in, in a cell `width` wide (padding included)."""
-    lines = pdf.multi_cell(width - 2 * PADDING, LINE, text, dry_run=True, output="LINES", padding=0)
-    assert isinstance(lines, list)  # what output="LINES" returns
-    return lines
-
-
-def _row_parts(pdf: _Document, texts: list[str], widths: list[float]) -> list[list[str]]:
-    """A row's cells, cut into rows of at most MAX_ROW_LINES lines: a table row cannot
-    continue on the next page, and a level's ten indicators may need more than one."""
-    wrapped = [_wrapped(pdf, text, width) for text, width in zip(texts, widths, strict=True)]
-    count = max(len(lines) for lines in wrapped)
-    if count <= MAX_ROW_LINES:
-        return [texts]
-    return [
-        ["\n".join(lines[start : start + MAX_ROW_LINES]) for lines in wrapped]
-        for start in range(0, count, MAX_ROW_LINES)
-    ]
-
-
 def _matrix(pdf: _Document, outline: Outline) -> None:
     labels = outline.labels
     _heading(pdf, labels["matrix"])
-    header = [labels[k] for k in ("level", "statement", "indicators", "verification")]
-    header.append(labels["assumptions"])
-    shares = (12, 27, 23, 19, 19)
-    widths = [pdf.epw * share / sum(shares) for share in shares]
-    with _table(pdf, shares) as table:
-        table.row([_text(h) for h in header])
-        for row in outline.matrix:
-            texts = [_text(row.level), _text(row.statement), _lines(row.indicators)]
-            texts += [_lines(row.verification), _lines(row.assumptions)]
-            for part in _row_parts(pdf, texts, widths):
-                cells = table.row()
-                cells.cell(part[0], style=FontFace(emphasis="BOLD"))
-                for text in part[1:]:
-                    cells.cell(text)
+    keys = ("level", "statement", "indicators", "verification", "assumptions")
+    table = Table(pdf, (12, 27, 23, 19, 19), _header([labels[k] for k in keys]))
+    for row in outline.matrix:
+        table.row(
+            [
+                Cell(_text(row.level), bold=True),
+                Cell(_text(row.statement)),
+                Cell(_lines(row.indicators)),
+                Cell(_lines(row.verification)),
+                Cell(_lines(row.assumptions)),
+            ]
+        )
 
 
 def _timeline(pdf: _Document, outline: Outline) -> None:
@@ -153,30 +117,29 @@ def _timeline(pdf: _Document, outline: Outline) -> None:
     pdf.ln(1)
     count = len(outline.periods)
     period_width = min(7.0, 150.0 / count)
-    widths = (10, pdf.epw - 10 - period_width * count, *([period_width] * count))
-    with _table(pdf, widths, v_align="MIDDLE") as table:
-        table.row(["#", _text(labels["activity"]), *outline.periods])
-        for row in outline.timeline:
-            cells = table.row()
-            cells.cell(row.number)
-            cells.cell(_text(row.activity))
-            for active in row.active:
-                cells.cell("", style=FontFace(fill_color=ACTIVE_FILL) if active else None)
+    shares = (10, pdf.epw - 10 - period_width * count, *([period_width] * count))
+    header = _header(["#", labels["activity"], *outline.periods])
+    table = Table(pdf, shares, header)
+    for row in outline.timeline:
+        periods = [Cell("", fill=ACTIVE_FILL if active else None) for active in row.active]
+        table.row([Cell(row.number), Cell(_text(row.activity)), *periods])
 
 
 def _budget(pdf: _Document, outline: Outline) -> None:
     labels = outline.labels
     _heading(pdf, labels["budget"])
-    with _table(pdf, (14, 66, 20)) as table:
-        table.row([_text(labels["output"]), _text(labels["statement"]), _text(labels["amount"])])
-        for row in outline.budget:
-            cells = table.row()
-            cells.cell(_text(row.output))
-            cells.cell(_text(row.statement))
-            cells.cell(_text(row.amount), align="RIGHT")
-        total = table.row(style=FontFace(emphasis="BOLD"))
-        total.cell(_text(labels["total"]), colspan=2)
-        total.cell(_text(outline.budget_total), align="RIGHT")
+    header = _header([labels["output"], labels["statement"], labels["amount"]])
+    table = Table(pdf, (14, 66, 20), header)
+    for row in outline.budget:
+        table.row(
+            [Cell(_text(row.output)), Cell(_text(row.statement)), Cell(row.amount, align="R")]
+        )
+    total = [
+        Cell(_text(labels["total"]), bold=True),
+        Cell(""),
+        Cell(outline.budget_total, bold=True, align="R"),
+    ]
+    table.row(total)
 
 
 def outline_pdf(outline: Outline) -> bytes:

@@ -57,8 +57,9 @@ def cell_texts(pdf: bytes) -> list[str]:
         found: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
 
         def on_operator(op: bytes, args: list, cm: list, tm: list) -> None:
-            if op == b"re":
-                rects.append(tuple(float(a) for a in args))  # noqa: B023 (a visitor)
+            if op == b"re":  # x y width height, the height negative when drawn downwards
+                x, y, width, height = (float(a) for a in args)
+                rects.append((x, min(y, y + height), width, abs(height)))  # noqa: B023
 
         def on_text(text: str, cm: list, tm: list, font: object, size: object) -> None:
             x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
