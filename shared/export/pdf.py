@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from shared.domain.models import Project
 from shared.export.outline import Outline, build_outline
-from shared.export.pdf_table import LINE, Cell, Table
+from shared.export.pdf_table import LINE, Cell, Table, paragraph
 from shared.export.scripts import LATIN, script_of, scripts_in, with_break_hints
 
 BODY = 9.5
@@ -63,7 +63,7 @@ def _text(value: str) -> str:
 def _heading(pdf: _Document, text: str, size: float = 13) -> None:
     pdf.ln(3)
     pdf.set_font(style="B", size=size)
-    pdf.multi_cell(0, size * 0.55, _text(text), new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, _text(text), size * 0.55)
     pdf.set_font(style="", size=BODY)
     pdf.ln(1.5)
 
@@ -78,19 +78,19 @@ def _header(texts: Sequence[str]) -> list[Cell]:
 
 def _title_page(pdf: _Document, outline: Outline) -> None:
     pdf.set_font(size=10)
-    pdf.multi_cell(0, 5, _text(outline.labels["outline"]), new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, _text(outline.labels["outline"]), 5)
     pdf.set_font(style="B", size=18)
-    pdf.multi_cell(0, 9, _text(outline.title), new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, _text(outline.title), 9)
     pdf.set_font(style="", size=BODY)
     pdf.ln(2)
     for label, value in outline.facts:
         pdf.set_font(style="B")
         pdf.cell(60, LINE + 1, _text(label))
         pdf.set_font(style="")
-        pdf.multi_cell(0, LINE + 1, _text(value), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, _text(value), LINE + 1)
     if outline.summary:
         _heading(pdf, outline.labels["summary"])
-        pdf.multi_cell(0, LINE + 0.5, _text(outline.summary), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, _text(outline.summary), LINE + 0.5)
 
 
 def _matrix(pdf: _Document, outline: Outline) -> None:
@@ -113,7 +113,7 @@ def _matrix(pdf: _Document, outline: Outline) -> None:
 def _timeline(pdf: _Document, outline: Outline) -> None:
     labels = outline.labels
     _heading(pdf, labels["timeline"])
-    pdf.multi_cell(0, LINE, _text(outline.period_label), new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, _text(outline.period_label), LINE)
     pdf.ln(1)
     count = len(outline.periods)
     period_width = min(7.0, 150.0 / count)
@@ -149,7 +149,7 @@ def outline_pdf(outline: Outline) -> bytes:
     _title_page(pdf, outline)
     if not outline.has_plan:
         pdf.ln(3)
-        pdf.multi_cell(0, LINE, _text(outline.labels["no_plan"]), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, _text(outline.labels["no_plan"]), LINE)
         return bytes(pdf.output())
     _matrix(pdf, outline)
     if outline.timeline:

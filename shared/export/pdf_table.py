@@ -70,6 +70,17 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
+def paragraph(pdf: FPDF, text: str, height: float, width: float = 0) -> None:
+    """Text across the page (or `width` from the current x), wrapped as in a table, one
+    shaped line at a time; the cursor ends at the left margin below it."""
+    x = pdf.get_x()
+    width = width or pdf.w - pdf.r_margin - x
+    for line in wrap(pdf, text, width):
+        pdf.current_font_is_set_on_page = False  # see Table._draw
+        pdf.set_x(x)
+        pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
+
+
 def _height(lines: list[list[str]]) -> float:
     return max(map(len, lines)) * LINE + 2 * PADDING
 
