@@ -31,6 +31,7 @@ class _Document(FPDF):
         self.family = family
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN)
+        self.c_margin = 0  # the tables pad their cells themselves (pdf_table.PADDING)
 
     def footer(self) -> None:
         self.set_y(-10)

@@ -18,8 +18,8 @@ from fpdf import FPDF
 
 LINE = 5.0
 PADDING = 1.2
-#: Lines of one row: a row must fit on a page below the table's headings.
-MAX_ROW_LINES = 26
+#: A row split over two pages leaves at least this many lines on the first.
+MIN_ROW_LINES = 4
 _PIECES = re.compile(r"[^ \u200b]*[ \u200b]*")
 _TRAILING = " \u200b"
 #: Kerning across pieces is not measured: keep this much room at the end of a line.
@@ -122,16 +122,26 @@ class Table:
         pdf.set_font(style="")
         pdf.set_xy(pdf.l_margin, y + height)
 
+    def _room(self) -> int:
+        """Lines a row may still have on this page (below the headings if not yet drawn)."""
+        header = 0.0 if self._header_drawn else _height(self._header_lines)
+        free = self.pdf.page_break_trigger - self.pdf.get_y() - header - 2 * PADDING
+        return int(free // LINE)
+
     def row(self, cells: Sequence[Cell]) -> None:
-        """Draw a row, on a new page (headings first) if it does not fit on this one."""
+        """Draw a row; one taller than the room left on the page goes on over the next
+        (with the headings again), as consecutive rows, rather than leaving a gap."""
         lines = self._lines(cells)
-        for start in range(0, max(map(len, lines)), MAX_ROW_LINES):
-            part = [cell_lines[start : start + MAX_ROW_LINES] for cell_lines in lines]
-            needed = _height(part) + (0 if self._header_drawn else _height(self._header_lines))
-            if self.pdf.get_y() + needed > self.pdf.page_break_trigger:
+        start, count = 0, max(map(len, lines))
+        while start < count:
+            room = self._room()
+            if room < min(count - start, MIN_ROW_LINES):
                 self.pdf.add_page()
                 self._header_drawn = False
+                room = self._room()
             if not self._header_drawn:
                 self._draw(self.header, self._header_lines)
                 self._header_drawn = True
+            part = [cell_lines[start : start + room] for cell_lines in lines]
             self._draw(cells, part)
+            start += room

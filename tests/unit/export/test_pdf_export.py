@@ -47,11 +47,25 @@ def normalised(text: str, language: str) -> str:
     return re.sub(BLOCKS[language], "", text)
 
 
+def column_texts(pdf: bytes) -> list[str]:
+    """Each table column's cells joined, page after page: a cell continued on the next
+    page (a level taller than a page) reads as one text there."""
+    columns: dict[int, list[str]] = defaultdict(list)
+    for left, text in _cells(pdf):
+        if not columns[left] or text != columns[left][0]:  # not the headings again
+            columns[left].append(text)
+    return ["".join(texts) for texts in columns.values()]
+
+
 def cell_texts(pdf: bytes) -> list[str]:
+    return [text for _, text in _cells(pdf)]
+
+
+def _cells(pdf: bytes) -> list[tuple[int, str]]:
     """The text of each table cell of each page (its wrapped lines in order), then each
     line outside the tables. Cells are the rectangles the PDF draws around them; reading
     the page line by line would interleave a cell's lines with its neighbours'."""
-    texts: list[str] = []
+    texts: list[tuple[int, str]] = []
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
         rects: list[tuple[float, float, float, float]] = []
         found: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
@@ -72,7 +86,9 @@ def cell_texts(pdf: bytes) -> list[str]:
             found[key].append((-y, x, text))  # noqa: B023
 
         page.extract_text(visitor_operand_before=on_operator, visitor_text=on_text)
-        texts += ["".join(t for *_, t in sorted(parts)) for parts in found.values()]
+        for key, parts in found.items():
+            left = round(rects[key][0]) if key >= 0 else -1
+            texts.append((left, "".join(t for *_, t in sorted(parts))))
     return texts
 
 
@@ -100,7 +116,7 @@ def save_pages(pdf: bytes, name: str) -> list[str]:
 
 
 def assert_plan_in_pdf(pdf: bytes, plan_project: Project, language: str) -> None:
-    cells = [normalised(c, language) for c in cell_texts(pdf)]
+    cells = [normalised(c, language) for c in cell_texts(pdf) + column_texts(pdf)]
     for text in plan_texts(plan_project):
         wanted = normalised(text, language)
         if wanted:
