@@ -34,14 +34,26 @@ class Cell:
     align: str = "L"
 
 
+def _width(pdf: FPDF, text: str) -> float:
+    """The shaped width of a piece in the current font, remembered per document: a
+    plan repeats its syllables and words, and shaping each again is what costs."""
+    known: dict[tuple[str, str, float, str], float] = pdf.__dict__.setdefault("_widths", {})
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
+    if key not in known:
+        known[key] = pdf.get_string_width(text)
+    return known[key]
+
+
 def _split_long(pdf: FPDF, piece: str, width: float) -> list[str]:
     """A piece wider than its cell (a long address or number): cut between characters."""
-    parts, current = [], ""
+    parts, current, used = [], "", 0.0
     for char in piece:
-        if current and pdf.get_string_width(current + char) > width:
+        size = _width(pdf, char)
+        if current and used + size > width:
             parts.append(current)
-            current = ""
+            current, used = "", 0.0
         current += char
+        used += size
     return [*parts, current]
 
 
@@ -55,15 +67,16 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
         for piece in _PIECES.findall(paragraph):
             if not piece:
                 continue
-            size = pdf.get_string_width(piece)
-            visible = pdf.get_string_width(piece.rstrip(_TRAILING)) if size else 0.0
+            word = piece.rstrip(_TRAILING)
+            visible = _width(pdf, word) if word else 0.0
+            size = visible + sum(_width(pdf, c) for c in piece[len(word) :])
             if line and used + visible > room:
                 lines.append(line.rstrip(_TRAILING))
                 line, used = "", 0.0
             if not line and visible > room:
                 *full, piece = _split_long(pdf, piece, room)
                 lines += full
-                size = pdf.get_string_width(piece)
+                size = sum(_width(pdf, c) for c in piece)
             line += piece
             used += size
         lines.append(line.rstrip(_TRAILING))
