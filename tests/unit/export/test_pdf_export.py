@@ -154,7 +154,7 @@ def test_the_khmer_pdf_holds_the_plan_in_khmer_with_khmer_fonts_embedded() -> No
     print(f"km: {len(pdf)} bytes, {seconds:.2f} s, {paths}")
 
 
-def test_a_plan_in_khmer_loses_no_khmer_character_when_read_back() -> None:
+def test_the_khmer_read_back_does_not_find_a_statement_the_pdf_lacks() -> None:
     """The comparison above must be able to fail: a statement the PDF does not hold."""
     pdf = render_pdf(khmer_project(), "km")
     cells = [normalised(c, "km") for c in cell_texts(pdf)]
