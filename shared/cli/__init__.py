@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from shared.cli.dead_letters import dead_letters
+from shared.cli.export_plan import export_plan_command
 from shared.cli.funders import funder
 from shared.cli.harvest import harvest_command
 from shared.cli.imports import import_command
@@ -27,3 +28,4 @@ main.add_command(import_command)
 main.add_command(dead_letters)
 main.add_command(harvest_command)
 main.add_command(migrate)
+main.add_command(export_plan_command)

@@ -106,3 +106,43 @@ def test_built_function_imports_in_a_fresh_environment(name, built, venvs):
     assert Path(found["shared"]).parent.parent == package.folder  # the copy, not the repo's
     assert found["entry_point_callable"]
     assert found["signature"] == SIGNATURE[spec["trigger"]]
+
+
+# The plan's export in the built ingest folder alone: fonts from its copy of shared/data,
+# HarfBuzz from the uharfbuzz wheel, no system font or library.
+EXPORT_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from shared.export import render_docx, render_pdf
+from shared.export.scripts import FONT_DIR
+from shared.domain.logframe import Logframe
+from shared.domain.models import Project
+plan = Logframe.model_validate({
+    "goal": {"statement": "សហគមន៍មានសុវត្ថិភាពជាងមុននៅលើអ៊ីនធឺណិត"},
+    "outputs": [{"statement": "គ្រូបង្គោលស្ត្រី ២០ នាក់", "budget": 100,
+                 "activities": [{"text": "វគ្គបណ្តុះបណ្តាល", "start_month": 1, "end_month": 2}]}],
+})
+project = Project(id="p1", created_at="2026-12-01T00:00:00Z", updated_at="2026-12-01T00:00:00Z",
+                  org_name="CSO", contact_email="a@example.org", title="គម្រោង",
+                  sectors=["digital-security"], country="KH", applicant_type="network",
+                  amount_needed=100, currency="USD", language="km", plan=plan)
+pdf, docx = render_pdf(project, "km"), render_docx(project, "km")
+print(json.dumps({"fonts": str(FONT_DIR), "pdf": pdf[:5].decode(),
+                  "khmer_font": b"NotoSansKhmer" in pdf, "docx": docx[:2].decode()}))
+"""
+
+
+def test_the_built_ingest_function_exports_a_khmer_plan_with_its_own_fonts(built, venvs):
+    package = built["ingest"]
+    result = subprocess.run(
+        [str(venvs["ingest"] / "bin" / "python"), "-I", "-c", EXPORT_PROBE, str(package.folder)],
+        capture_output=True,
+        text=True,
+        cwd=package.folder.parent,
+        env={"PATH": os.environ["PATH"]},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(found["fonts"]).is_relative_to(package.folder)
+    assert (found["pdf"], found["khmer_font"], found["docx"]) == ("%PDF-", True, "PK")

@@ -32,7 +32,11 @@ print(json.dumps({"modules": sorted(sys.modules), "adapters": adapters.cache_inf
 NEVER_AT_IMPORT = {"google.cloud.pubsub_v1", "sendgrid", "myanmartools", "tqdm"}
 # Libraries a function loads only when it does the work that needs them.
 NOT_NEEDED = {
-    "ingest": {"lxml", "ijson", "shared.importers.iati", "shared.importers.threesixtygiving"},
+    # The plan's export (fpdf2, HarfBuzz, python-docx) loads on the first export.
+    "ingest": {
+        *("lxml", "ijson", "shared.importers.iati", "shared.importers.threesixtygiving"),
+        *("fpdf", "uharfbuzz", "docx", "shared.export.pdf", "shared.export.word"),
+    },
     "match": {"shared.email.rendering", "babel.support", "lxml"},
     # The relay announces due alerts through shared.services.alerts, which also renders
     # them: it loads the templates' libraries, once a minute, off the users' path.
