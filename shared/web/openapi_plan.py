@@ -11,6 +11,10 @@ from shared.web.openapi_my import FORM_TOKEN_FIELD, INVALID, TOKEN
 from shared.web.openapi_parts import LANG, errors, form_body, html_response, redirect_response
 from shared.web.plan_form import STEPS
 
+EXPORTS: Final = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 NOT_A_PROJECT: Final = {404: "The link names an alert profile: only a project has a plan"}
 CHECK: Final = {
     "name": "check",
@@ -80,6 +84,23 @@ def plan_paths() -> dict[str, Any]:
             )
         },
         **steps,
+        **{
+            f"/my/plan/export.{fmt}": {
+                "get": _op(
+                    f"The plan as a {fmt.upper()} outline to send, in the page's language",
+                    [TOKEN, LANG],
+                    {
+                        "200": {
+                            "description": "The document, as a download",
+                            "content": {media: {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **invalid,
+                        **errors(described=NOT_A_PROJECT, page=True),
+                    },
+                )
+            }
+            for fmt, media in EXPORTS.items()
+        },
         "/my/plan/example": {
             "get": _op(
                 "The worked example: a training of trainers, in the page's language",

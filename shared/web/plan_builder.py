@@ -14,11 +14,12 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, Response, redirect, request
 
 from shared.domain.logframe import Logframe
 from shared.email.i18n import LANGUAGES
 from shared.services import my_matches, plans
+from shared.services.plan_export import MEDIA_TYPES, DocumentFormat, export_plan
 from shared.services.plans import PlanDraft
 from shared.web.context import adapters, web
 from shared.web.pages.plan import (
@@ -119,3 +120,21 @@ def plan_example() -> Any:
     recipient = my_matches.recipient_of(adapters(), token)
     plans.save_draft(adapters(), recipient, example)
     return redirect(_url("/goal", token, language, done="loaded"), 303)
+
+
+@plan_builder.get("/my/plan/export.<any(pdf, docx):document_format>")
+def plan_export(document_format: str) -> Any:
+    """The plan as a document to send to a funder (PDF, or DOCX to edit further), in the
+    page's language, the draft as it stands. A download, never cached on the way."""
+    _token, language, draft = _opened()
+    chosen = DocumentFormat(document_format)
+    body = export_plan(adapters(), draft.project.id, chosen, language)
+    log.info("plan exported", extra={"format": chosen.value, "language": language})
+    return Response(
+        body,
+        mimetype=MEDIA_TYPES[chosen],
+        headers={
+            "Content-Disposition": f'attachment; filename="plan-{language}.{chosen.value}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

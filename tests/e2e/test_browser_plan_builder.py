@@ -7,12 +7,15 @@ test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 import requests
 
+from shared.services import my_matches, plans
 from shared.services.funders import create_funder
 from tests.builders import project_body
+from tests.pdf_reading import assert_texts_in_pdf, plan_texts, save_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -36,6 +39,25 @@ def _my_link(e2e, email: str, **fields) -> str:
     confirmation = e2e.confirm(email)
     [url] = re.findall(r"https?://\S+/my\?token=\S+", confirmation["text"])
     return url
+
+
+def _download(page, link_name: str) -> bytes:
+    """Follow a download link as a person would, and what arrived."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name=link_name).click()
+    path = download.value.path()
+    assert path is not None
+    with open(path, "rb") as arrived:
+        return arrived.read()
+
+
+def _plan_of(e2e, my_url: str):
+    token = re.search(r"token=([^&\s]+)", my_url)
+    assert token is not None
+    recipient = my_matches.recipient_of(e2e.ad, unquote(token.group(1)))
+    plan = plans.draft_of(e2e.ad, recipient).plan
+    assert plan is not None
+    return plan
 
 
 def _fill_level(page, at: str, statement: str, indicator: str, target: str) -> None:
@@ -90,6 +112,16 @@ def test_a_cso_writes_a_plan_in_english_and_a_funder_reads_it(browsing, e2e):
     assert "Months 2 to 3" in page.locator("main").inner_text()
     browsing.shot("4-en-review")
 
+    pdf = _download(page, "Download your plan as a PDF")
+    assert pdf.startswith(b"%PDF-")
+    pages = save_pages(pdf, f"browser-{browsing.name}")  # test-artifacts/export/, to look at
+    assert pages
+    typed = [goal, "Trained trainers pass digital security on", "20 community trainers are trained"]
+    assert_texts_in_pdf(pdf, [*typed, "Run a 5-day training of trainers"], "en")
+    assert_texts_in_pdf(pdf, plan_texts(_plan_of(e2e, url)), "en")
+    docx = _download(page, "Download your plan as a Word document (DOCX)")
+    assert docx.startswith(b"PK")  # a zip: the outline python-docx reads back in its tests
+
     funder = create_funder(e2e.ad, "Mekong Fund")
     other = browsing.new_person()
     other.goto(f"{e2e.ingest_url}/projects?lang=en")
@@ -139,6 +171,9 @@ def test_a_cso_starts_from_the_example_in_khmer_on_a_phone(browsing, e2e):
     assert "ផែនការរបស់អ្នកបានបញ្ចប់" in page.locator(".notice").inner_text()
     assert _fits_the_width(page)
     browsing.shot("5-km-review-phone")
+    pdf = _download(page, "ទាញយកផែនការរបស់អ្នកជា PDF")
+    assert len(save_pages(pdf, f"browser-{browsing.name}")) >= 2
+    assert_texts_in_pdf(pdf, plan_texts(_plan_of(e2e, url)), "km")
 
     page.goto(f"{e2e.ingest_url}/projects?lang=km")  # public: anyone sees the plan
     page.locator("article.project summary").first.click()

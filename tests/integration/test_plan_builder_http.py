@@ -156,3 +156,28 @@ def test_every_step_is_a_page_in_every_language(ad, ingest_app, language):
     for path in ("/my/plan", "/my/plan/goal", "/my/plan/purpose", "/my/plan/outputs"):
         page = client.get(_url(path, token, language))
         assert page.status_code == 200 and f'lang="{language}"' in page.text, path
+
+
+def test_the_plan_downloads_as_a_pdf_and_a_docx_in_the_page_s_language(ad, ingest_app):
+    _pid, token = _project(ad, amount_needed=25000, currency="USD")
+    client = ingest_app.test_client()
+    assert _post(client, "/my/plan/example", token, {}).status_code == 303
+    review = client.get(_url("/my/plan", token, "km")).text
+    assert f'href="/my/plan/export.pdf?token={quote(token, safe="")}&amp;lang=km"' in review
+    pdf = client.get(_url("/my/plan/export.pdf", token, "km"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="plan-km.pdf"'
+    assert "no-store" in pdf.headers["Cache-Control"]
+    docx = client.get(_url("/my/plan/export.docx", token))
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    assert docx.headers["Content-Type"].endswith("wordprocessingml.document")
+
+
+def test_only_the_project_s_own_link_downloads_its_plan(ad, ingest_app):
+    client = ingest_app.test_client()
+    assert client.get("/my/plan/export.pdf?token=forged&lang=en").status_code == 400
+    pid = new_profile(ad)
+    confirm(ad, RecipientKind.PROFILE, pid)
+    token = link(ad, Purpose.MY_MATCHES, RecipientKind.PROFILE, pid)
+    assert client.get(_url("/my/plan/export.pdf", token)).status_code == 404

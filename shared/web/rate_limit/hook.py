@@ -75,6 +75,7 @@ LINK_ENDPOINTS = frozenset(
         "plans.plan_overview",
         "plans.plan_step",
         "plans.plan_example",
+        "plans.plan_export",
     }
 )
 

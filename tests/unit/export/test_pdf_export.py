@@ -12,19 +12,20 @@ of them must come back, in order. Latin text is compared whole (spaces aside).
 from __future__ import annotations
 
 import io
-import re
 import time
 import warnings
-from collections import defaultdict
 
 import pypdf
-import pypdfium2 as pdfium
 import pytest
 
 from shared.domain.logframe import MAX_SHORT, Level
-from shared.domain.models import Project
 from shared.export import render_pdf
-from tests.conftest import artifacts_dir
+from tests.pdf_reading import (
+    assert_plan_in_pdf,
+    cell_texts,
+    normalised,
+    save_pages,
+)
 from tests.unit.export.plans import (
     ENGLISH,
     SCRIPT_SAMPLES,
@@ -33,94 +34,6 @@ from tests.unit.export.plans import (
     project,
     script_project,
 )
-
-BLOCKS = {
-    "km": "[^\u1780-\u17ff]",
-    "lo": "[^\u0e80-\u0eff]",
-    "my": "[^\u1000-\u109f]",
-    "th": "[^\u0e00-\u0e7f]",
-    "en": r"[\s\u200b\x00-\x1f]",
-}
-
-
-def normalised(text: str, language: str) -> str:
-    return re.sub(BLOCKS[language], "", text)
-
-
-def column_texts(pdf: bytes) -> list[str]:
-    """Each table column's cells joined, page after page: a cell continued on the next
-    page (a level taller than a page) reads as one text there."""
-    columns: dict[int, list[str]] = defaultdict(list)
-    for left, text in _cells(pdf):
-        if not columns[left] or text != columns[left][0]:  # not the headings again
-            columns[left].append(text)
-    return ["".join(texts) for texts in columns.values()]
-
-
-def cell_texts(pdf: bytes) -> list[str]:
-    return [text for _, text in _cells(pdf)]
-
-
-def _cells(pdf: bytes) -> list[tuple[int, str]]:
-    """The text of each table cell of each page (its wrapped lines in order), then each
-    line outside the tables. Cells are the rectangles the PDF draws around them; reading
-    the page line by line would interleave a cell's lines with its neighbours'."""
-    texts: list[tuple[int, str]] = []
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        rects: list[tuple[float, float, float, float]] = []
-        found: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
-
-        def on_operator(op: bytes, args: list, cm: list, tm: list) -> None:
-            if op == b"re":  # x y width height, the height negative when drawn downwards
-                x, y, width, height = (float(a) for a in args)
-                rects.append((x, min(y, y + height), width, abs(height)))  # noqa: B023
-
-        def on_text(text: str, cm: list, tm: list, font: object, size: object) -> None:
-            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
-            inside = [
-                n
-                for n, (left, bottom, width, height) in enumerate(rects)  # noqa: B023
-                if left <= x + 0.5 <= left + width and bottom <= y <= bottom + height
-            ]
-            key = inside[0] if inside else -1 - round(y)
-            found[key].append((-y, x, text))  # noqa: B023
-
-        page.extract_text(visitor_operand_before=on_operator, visitor_text=on_text)
-        for key, parts in found.items():
-            left = round(rects[key][0]) if key >= 0 else -1
-            texts.append((left, "".join(t for *_, t in sorted(parts))))
-    return texts
-
-
-def plan_texts(plan_project: Project) -> list[str]:
-    plan = plan_project.plan
-    assert plan is not None
-    texts = []
-    for level in [plan.goal, plan.purpose, *plan.outputs]:
-        texts += [level.statement, *level.verification, *level.assumptions]
-        texts += [i.text for i in level.indicators]
-    texts += [a.text for o in plan.outputs for a in o.activities]
-    return texts
-
-
-def save_pages(pdf: bytes, name: str) -> list[str]:
-    folder = artifacts_dir("export")
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    document = pdfium.PdfDocument(pdf)
-    paths = []
-    for n in range(len(document)):
-        path = folder / f"{name}-page{n + 1}.png"
-        document[n].render(scale=150 / 72).to_pil().save(path)
-        paths.append(str(path.relative_to(folder.parent.parent)))
-    return paths
-
-
-def assert_plan_in_pdf(pdf: bytes, plan_project: Project, language: str) -> None:
-    cells = [normalised(c, language) for c in cell_texts(pdf) + column_texts(pdf)]
-    for text in plan_texts(plan_project):
-        wanted = normalised(text, language)
-        if wanted:
-            assert any(wanted in column for column in cells), text
 
 
 def test_the_english_pdf_holds_every_statement_indicator_activity_and_amount() -> None:
