@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain.models import Grant
+from shared.domain.taxonomy import TargetKind
 from shared.runtime.bootstrap import Adapters
 from shared.services.project_listings import FOR_FUNDERS, ProjectQuery, best_fit_projects
 
@@ -24,6 +25,9 @@ class GrantWithProjects:
     grant: Grant
     projects: list[dict[str, Any]]
     more: bool
+    # How many alert profiles it fits (and were told, or will be, as each chose): a number
+    # only, since who keeps a profile is the CSO's own business.
+    profiles: int = 0
 
 
 def my_grants(ad: Adapters, funder_id: str) -> list[GrantWithProjects]:
@@ -34,5 +38,6 @@ def my_grants(ad: Adapters, funder_id: str) -> list[GrantWithProjects]:
     out = []
     for grant in ad.funder_pages.grants_of(funder_id, MAX_GRANTS):
         page = best_fit_projects(ad, grant, query, FOR_FUNDERS, today)
-        out.append(GrantWithProjects(grant, page.items, page.next_cursor is not None))
+        profiles = ad.matches.count_for_grant(grant.id, TargetKind.PROFILE)
+        out.append(GrantWithProjects(grant, page.items, page.next_cursor is not None, profiles))
     return out

@@ -27,6 +27,11 @@ class FakeMatches:
     def get(self, match_id: str) -> Match | None:
         return self._m.matches.get(match_id)
 
+    def count_for_grant(self, grant_id: str, kind: TargetKind) -> int:
+        return sum(
+            1 for m in self._m.matches.values() if m.grant_id == grant_id and m.target_kind is kind
+        )
+
     def for_target(self, kind: TargetKind, target_id: str) -> list[Match]:
         return [
             self._m.matches[mid]

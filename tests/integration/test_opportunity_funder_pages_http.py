@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html import unescape
 
+from shared.domain.models import Match
+from shared.domain.taxonomy import TargetKind
 from shared.services.funders import create_funder
 from tests.builders import project_body
 from tests.integration.records import stored_project
@@ -22,6 +24,16 @@ def test_a_provider_sees_the_projects_its_training_fits_without_addresses(ingest
     auth = {"Authorization": f"Bearer {provider.api_key}"}
     training = client.post("/trainings", json=training_body(), headers=auth)
     assert training.status_code == 201
+    for profile_id in ("a_km", "a_la"):  # two CSOs' alert profiles it fits
+        match = Match(
+            id=f"m_{profile_id}",
+            grant_id=training.json["id"],
+            target_kind=TargetKind.PROFILE,
+            target_id=profile_id,
+            score=0.7,
+            reasons=["sector: digital-security"],
+        )
+        ad.matches.save(match, ad.clock.now())
     signed = client.post(
         "/forms/sign-in?lang=en",
         data={"api_key": provider.api_key, "back": "grants"},
@@ -34,6 +46,8 @@ def test_a_provider_sees_the_projects_its_training_fits_without_addresses(ingest
     assert training_body()["title"] in html
     assert "Safer phones in Siem Reap" in html
     assert project_body()["contact_email"] not in html
+    assert "It fits 2 alert profiles" in html  # a number: who keeps them stays private
+    assert "a_km" not in html and "a_la" not in html
     fits = client.get(f"/grants/{training.json['id']}/projects", headers=auth)
     assert fits.status_code == 200
     assert [p["title"] for p in fits.json["projects"]] == ["Safer phones in Siem Reap"]

@@ -355,6 +355,17 @@ def test_a_match_is_new_once_then_refreshed(stores):
     assert [x.id for x in stores.matches.for_target(TargetKind.PROJECT, "p_1")] == [m.id]
 
 
+def test_a_grant_s_matches_are_counted_by_kind_never_listed(stores):
+    for target in ("a_1", "a_2", "a_3"):
+        stores.matches.save(_match("g_1", TargetKind.PROFILE, target), NOW)
+    stores.matches.save(_match("g_1", TargetKind.PROJECT, "p_1"), NOW)
+    stores.matches.save(_match("g_2", TargetKind.PROFILE, "a_1"), NOW)
+    stores.matches.save(_match("g_1", TargetKind.PROFILE, "a_1"), NOW)  # again: still one
+    assert stores.matches.count_for_grant("g_1", TargetKind.PROFILE) == 3
+    assert stores.matches.count_for_grant("g_1", TargetKind.PROJECT) == 1
+    assert stores.matches.count_for_grant("g_3", TargetKind.PROFILE) == 0
+
+
 # -- alerts ----------------------------------------------------------------------------------
 def test_an_alert_is_recorded_once_per_recipient_and_match(stores):
     assert stores.alerts.add(PROFILE, "a_1", "m_1", "g_1", "c-1", NOW) is True

@@ -45,6 +45,17 @@ class FirestoreMatches(FirestoreStore):
         )
         return [Match.model_validate(s.to_dict()) for s in query.stream()]
 
+    def count_for_grant(self, grant_id: str, kind: TargetKind) -> int:
+        """How many profiles (or projects) a grant matched: one count aggregation."""
+        query = (
+            self._db.collection(MATCHES)
+            .where(filter=FieldFilter("grant_id", "==", grant_id))
+            .where(filter=FieldFilter("target_kind", "==", kind.value))
+        )
+        aggregation: Any = query.count(alias="matched")  # the library's types get this wrong
+        [[result]] = aggregation.get()
+        return int(result.value)
+
 
 # -- for the stores that delete a grant or erase a recipient -------------------------------
 def match_refs_of_grant(db: firestore.Client, grant_id: str) -> list[Any]:

@@ -265,6 +265,10 @@ class MatchStore(Protocol):
         """Every match of one profile or project."""
         ...
 
+    def count_for_grant(self, grant_id: str, kind: TargetKind) -> int:
+        """How many profiles (or projects) a grant matched: a count, never who."""
+        ...
+
 
 class AlertStore(Protocol):
     """One alert per (recipient, match), id `alert_id(kind, match_id)`: the ledger of

@@ -56,6 +56,7 @@ def grants_page(
             "deadline": format_day(g.grant.deadline, language) if g.grant.deadline else "",
             "projects": [project_card(p, language, None) for p in g.projects],
             "more": g.more,
+            "profiles": g.profiles,
             # A training, an event or a tech offer: its kind, and its own form to edit it.
             "kind": "" if g.grant.details is None else _(HEADINGS[g.grant.kind]),
             "edit": "grants" if g.grant.details is None else "items",
