@@ -17,7 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shared.domain.codes import CountryCode, CurrencyCode
 from shared.domain.fields import (
@@ -168,6 +168,33 @@ class TechOfferDetails(_Submission):
     @property
     def last_day_to_act(self) -> date | None:
         return self.available_until
+
+
+#: What a CSO already told about an item must hear of when it changes: when and where it
+#: takes place, in what language, and what it costs (its deadline is the item's own).
+NOTICED_DETAILS: tuple[str, ...] = (
+    "starts_on",
+    "ends_on",
+    "attendance",
+    "city",
+    "country",
+    "instruction_languages",
+    "cost",
+    "currency",
+    "fee_based",
+    "admin_fee",
+)
+
+
+def changed_details(old: BaseModel | None, new: BaseModel | None) -> list[tuple[str, Any, Any]]:
+    """The noticed fields of two versions of an item's details that differ, old -> new."""
+    before = old.model_dump() if old is not None else {}
+    after = new.model_dump() if new is not None else {}
+    return [
+        (name, before.get(name), after.get(name))
+        for name in NOTICED_DETAILS
+        if (name in before or name in after) and before.get(name) != after.get(name)
+    ]
 
 
 OpportunityDetails = Annotated[

@@ -270,6 +270,22 @@ class ChangeItem:
     lines: list[ChangeLine]
 
 
+#: The facts of a training, an event or a tech offer whose change a notice tells (when,
+#: where, in what language, at what cost: `NOTICED_DETAILS` as a reader sees them).
+_NOTICED_FACTS = (N_("Dates"), N_("Where"), N_("Language of instruction"), N_("Cost"), N_("Fee"))
+
+
+def _changed_facts(old: Grant, new: Grant, lang: str) -> list[ChangeLine]:
+    say = translations(lang).gettext
+    before = {f.label: f.value for f in kind_facts(old, lang)}
+    after = {f.label: f.value for f in kind_facts(new, lang)}
+    return [
+        ChangeLine(label, before.get(label) or "-", after.get(label) or "-")
+        for label in (say(n) for n in _NOTICED_FACTS)
+        if before.get(label) != after.get(label)
+    ]
+
+
 def change_item(recipient: Recipient, old: Grant, new: Grant, links: LinkSigner) -> ChangeItem:
     """The deadline, amount and eligibility changes between two versions of a grant, old
     -> new, as the recipient will read them (sets compared as sets)."""
@@ -305,6 +321,7 @@ def change_item(recipient: Recipient, old: Grant, new: Grant, links: LinkSigner)
         lines.append(
             ChangeLine(label, yes_no[old.fiscal_sponsor_ok], yes_no[new.fiscal_sponsor_ok])
         )
+    lines += _changed_facts(old, new, lang)
     return ChangeItem(
         grant_id=new.id,
         title=new.title,

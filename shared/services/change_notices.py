@@ -23,6 +23,7 @@ from shared.adapters.ports import AlertStatus, GrantChange
 from shared.domain.events import Envelope, NotificationDue, new_event
 from shared.domain.ids import content_hash
 from shared.domain.models import Grant, GrantSubmission
+from shared.domain.opportunities import changed_details
 from shared.domain.recipients import EmailKind, Recipient, RecipientKind
 from shared.email.items import change_item
 from shared.email.rendering import render_changes
@@ -67,6 +68,8 @@ def describe_changes(old: Grant, new: GrantSubmission) -> list[FieldChange]:
         elif before == after:
             continue
         changes.append(FieldChange(name, _shown(before), _shown(after)))
+    for name, before, after in changed_details(old.details, getattr(new, "details", None)):
+        changes.append(FieldChange(f"details.{name}", _shown(before), _shown(after)))
     return changes
 
 
