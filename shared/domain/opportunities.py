@@ -100,11 +100,9 @@ def _fee_based_when_costed(data: Any) -> Any:
     return data
 
 
-class TrainingDetails(_Scheduled):
-    """A course, face-to-face or online; `cost` None or 0 means free."""
+class _Charged(_Submission):
+    """What taking part costs: `cost` in `currency`; none, or 0, and not `fee_based`: free."""
 
-    kind: Literal["training"] = "training"
-    instruction_languages: Languages = []
     cost: Amount | None = None
     currency: CurrencyCode | None = None
     # A fee is charged: true whenever `cost` is, and alone when the source says "fee-based"
@@ -123,24 +121,17 @@ class TrainingDetails(_Scheduled):
         return not self.fee_based
 
 
-class EventDetails(_Scheduled):
+class TrainingDetails(_Scheduled, _Charged):
+    """A course, face-to-face or online."""
+
+    kind: Literal["training"] = "training"
+    instruction_languages: Languages = []
+
+
+class EventDetails(_Scheduled, _Charged):
     """A networking event, conference or meeting where CSOs meet partners."""
 
     kind: Literal["event"] = "event"
-    cost: Amount | None = None
-    currency: CurrencyCode | None = None
-    fee_based: bool = False
-
-    _fee_based = model_validator(mode="before")(_fee_based_when_costed)
-
-    @model_validator(mode="after")
-    def _fee(self) -> Self:
-        _check_fee(self.cost, self.currency, "cost")
-        return self
-
-    @property
-    def free(self) -> bool:
-        return not self.fee_based
 
 
 class TechOfferDetails(_Submission):

@@ -13,12 +13,17 @@ from datetime import datetime
 
 from shared.adapters.ports import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
 from shared.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
-from shared.domain.events import GrantPublished, new_event
 from shared.domain.ids import is_grant_id, item_id
 from shared.domain.models import Grant
 from shared.domain.opportunities import OpportunityKind, OpportunitySubmission, catalogue_fields
 from shared.runtime.bootstrap import Adapters
-from shared.services.submissions import UPSERT_ATTEMPTS, Accepted, fingerprint, publish_now
+from shared.services.submissions import (
+    UPSERT_ATTEMPTS,
+    Accepted,
+    catalogue_write,
+    fingerprint,
+    publish_now,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +43,8 @@ def revise_item(
 ) -> GrantWrite:
     """The stored form of a new or changed item, and the event that announces it."""
     iid = item_id(kind_of(submission), funder_id, submission.external_id)
-    item = Grant(
-        **catalogue_fields(submission),
-        id=iid,
-        funder_id=funder_id,
-        created_at=previous.created_at if previous else now,
-        updated_at=now,
-        revision=previous.revision + 1 if previous else 1,
-    )
-    event = new_event(
-        GrantPublished(grant_id=iid, funder_id=funder_id, revision=item.revision),
-        correlation_id=correlation_id,
-        now=now,
-    )
-    return GrantWrite(item, digest, event, previous)
+    fields = catalogue_fields(submission)
+    return catalogue_write(fields, iid, funder_id, digest, previous, correlation_id, now)
 
 
 def submit_item(

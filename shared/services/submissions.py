@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -75,17 +76,31 @@ def revise_grant(
     Shared by a single POST, a bulk import and the harvest (which adds the call's
     `provenance`), so all three store and announce alike."""
     gid = grant_id(funder_id, submission.external_id)
+    fields = {**submission.model_dump(), "provenance": provenance}
+    return catalogue_write(fields, gid, funder_id, digest, previous, correlation_id, now)
+
+
+def catalogue_write(
+    fields: dict[str, Any],
+    item_id: str,
+    funder_id: str,
+    digest: str,
+    previous: GrantVersion | None,
+    correlation_id: str,
+    now: datetime,
+) -> GrantWrite:
+    """A catalogue item (a grant, or a training, event or tech offer) as stored, one
+    revision on from `previous`, and the `grant.published` event that announces it."""
     grant = Grant(
-        **submission.model_dump(),
-        id=gid,
+        **fields,
+        id=item_id,
         funder_id=funder_id,
-        provenance=provenance,
         created_at=previous.created_at if previous else now,
         updated_at=now,
         revision=previous.revision + 1 if previous else 1,
     )
     event = new_event(
-        GrantPublished(grant_id=gid, funder_id=funder_id, revision=grant.revision),
+        GrantPublished(grant_id=item_id, funder_id=funder_id, revision=grant.revision),
         correlation_id=correlation_id,
         now=now,
     )
