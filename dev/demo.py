@@ -219,7 +219,7 @@ def main() -> None:
  Web form (project, alerts):     {ingest}/
  Projects that need funding:     {ingest}/projects   (funders: sign in with the key below)
  Mailbox (local SendGrid sink):  {ports.sink_url}/
- Ingest API:                     {ingest}   (POST /grants, /projects, /profiles)
+ Ingest API:                     {ingest}   (POST /grants, /trainings, /events, /tech-offers, /projects, /profiles)
  Weekly digest now (paste in another terminal, here):
    {digest}
  Deadline reminders now:
