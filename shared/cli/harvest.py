@@ -8,6 +8,9 @@ run neither reads nor moves the source's cursor, and closes nothing that it did 
 `--recorded-on D` replays the files as if recorded today: every date in them moves
 forward by the days since D (`shared.harvest.replay`), so an old sample's open calls are
 open again, with as many days left as they had on D.
+
+`--record DIR` is the other way round: a run against the real source also writes each page
+it read to DIR, with an index, so whoever can reach a source can bring its samples.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from __future__ import annotations
 import io
 import json
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import click
 import requests
 from pydantic import SecretStr
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from tqdm import tqdm
 
 from shared.domain.events import HarvestRequested, new_event
@@ -74,6 +78,58 @@ class RecordedPages(BaseAdapter):
         """Nothing to release."""
 
 
+#: Query parameters that carry a key: never written to a recording's index.
+_SECRET_PARAMS = frozenset({"apikey", "api_key", "key", "appname", "token"})
+
+
+def without_keys(url: str) -> str:
+    """`url` with the value of every key-bearing query parameter left out."""
+    parts = urlsplit(url)
+    query = [
+        (name, "…" if name.casefold() in _SECRET_PARAMS else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class RecordingTransport(HTTPAdapter):
+    """Real HTTP, with each 200 response's body also written to `folder` (page-001.json,
+    …) and an index of what was asked (`pages.json`: URLs without keys, statuses, times),
+    so a machine that can reach the source brings the samples `--from-file` replays.
+    Headers are not recorded: a key sent in one stays out of the files."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self._folder = folder
+        self._index: list[dict[str, Any]] = []
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        """Send for real; keep a copy of the page before the connector reads it."""
+        response = super().send(request, **kwargs)
+        entry: dict[str, Any] = {
+            "url": without_keys(request.url or ""),
+            "method": request.method,
+            "status": response.status_code,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if response.status_code == 200:
+            body = response.raw.read(decode_content=True)
+            response.raw = io.BytesIO(body)  # the connector reads it as it came
+            response.headers.pop("Content-Encoding", None)
+            kind = response.headers.get("Content-Type", "")
+            suffix = ".json" if "json" in kind else ".xml" if "xml" in kind else ".txt"
+            name = f"page-{sum(1 for e in self._index if 'file' in e) + 1:03d}{suffix}"
+            (self._folder / name).write_bytes(body)
+            entry["file"] = name
+        self._index.append(entry)
+        index = json.dumps(self._index, indent=2, ensure_ascii=False)
+        (self._folder / "pages.json").write_text(index + "\n", encoding="utf-8")
+        return response
+
+
 def _content_type(path: Path) -> str:
     return "application/json" if path.suffix == ".json" else "application/xml"
 
@@ -116,12 +172,19 @@ def source_name(value: str) -> str:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="With --from-file: the day the files were recorded; their dates move to today.",
 )
+@click.option(
+    "--record",
+    "record_to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write every page the source sends to this folder (samples for --from-file).",
+)
 @click.option("--dry-run", is_flag=True, help="Read and classify; store nothing.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs and scripts).")
 def harvest_command(
     source: str,
     files: tuple[Path, ...],
     recorded_on: datetime | None,
+    record_to: Path | None,
     dry_run: bool,
     no_progress: bool,
 ) -> None:
@@ -136,6 +199,8 @@ def harvest_command(
     name = source_name(source)
     if recorded_on is not None and not files:
         raise click.BadParameter("only recorded pages can be replayed", param_hint="--recorded-on")
+    if record_to is not None and files:
+        raise click.BadParameter("record a source, not recorded pages", param_hint="--record")
     if files:
         settings = settings_for_recorded_pages(settings, name)
     elif name not in source_names(settings):
@@ -148,6 +213,10 @@ def harvest_command(
             transport = RecordedPages(list(files), shift)
             session.mount("https://", transport)
             session.mount("http://", transport)
+        elif record_to is not None:
+            recorder = RecordingTransport(record_to)
+            session.mount("https://", recorder)
+            session.mount("http://", recorder)
         connector = build_connector(name, settings, session)
         if connector is None:
             raise click.ClickException(f"{name} cannot run: see the log line above")
@@ -181,6 +250,8 @@ def harvest_command(
         click.echo(
             f"replayed with its dates moved {shift} days (recorded on {recorded_on:%Y-%m-%d})"
         )
+    if record_to is not None:
+        click.echo(f"pages recorded in {record_to} (index: pages.json)")
     if dry_run:
         click.echo("dry run: nothing was stored")
     elif not report.complete and not files:

@@ -91,3 +91,47 @@ def test_a_keyed_source_reads_its_samples_without_a_key(ad, monkeypatch):
     result = _run("simpler", *_files(*pages), "--dry-run", "--no-progress")
     assert result.exit_code == 0, result.output
     assert "harvest simpler_grants_gov" in result.output
+
+
+def test_a_run_against_the_source_records_its_pages_for_from_file(
+    ad, httpserver, monkeypatch, tmp_path
+):
+    from json import loads
+
+    from werkzeug import Request, Response
+
+    from shared.runtime.config import get_settings
+
+    pages = [Path(p).read_bytes() for p in UNPP_PAGES]
+
+    def list_page(request: Request) -> Response:
+        return Response(pages[int(request.args.get("page", "1")) - 1], mimetype="application/json")
+
+    httpserver.expect_request("/api/public/projects/").respond_with_handler(list_page)
+    monkeypatch.setenv("HARVEST_UNPP_BASE_URL", httpserver.url_for("/").rstrip("/"))
+    get_settings.cache_clear()
+    folder = tmp_path / "recorded"
+    result = _run("unpp", "--record", str(folder), "--dry-run", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert f"pages recorded in {folder}" in result.output
+    index = loads((folder / "pages.json").read_text("utf-8"))
+    files = [entry["file"] for entry in index if "file" in entry]
+    assert [(folder / name).read_bytes() for name in files] == pages  # byte for byte
+    replayed = [str(folder / name) for name in files]
+    replay = _run("unpp", *_files(*replayed), "--dry-run", "--no-progress")
+    assert replay.exit_code == 0, replay.output
+
+    def table(output: str) -> str:
+        return output.split("grants written")[0]
+
+    assert table(replay.output) == table(result.output)  # the recording reads as the source
+
+
+def test_a_recording_s_index_never_holds_a_key():
+    from shared.cli.harvest import without_keys
+
+    url = "https://api.example.org/search?apiKey=SEDIA&text=x&appname=gm-secret&page=2"
+    assert (
+        without_keys(url)
+        == "https://api.example.org/search?apiKey=%E2%80%A6&text=x&appname=%E2%80%A6&page=2"
+    )
