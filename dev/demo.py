@@ -71,6 +71,9 @@ DEMO_GRANT = {
     "url": "https://funder.example.org/calls/digital-safety",
 }
 
+#: What the ingest API takes, as the banner names it.
+API_PATHS = "/grants, /trainings, /events, /tech-offers, /projects, /profiles"
+
 
 def wait_for_stack(ports: Ports, timeout: float = 90.0) -> None:
     """Block until both emulators, the sink and the three functions answer."""
@@ -219,7 +222,7 @@ def main() -> None:
  Web form (project, alerts):     {ingest}/
  Projects that need funding:     {ingest}/projects   (funders: sign in with the key below)
  Mailbox (local SendGrid sink):  {ports.sink_url}/
- Ingest API:                     {ingest}   (POST /grants, /trainings, /events, /tech-offers, /projects, /profiles)
+ Ingest API:                     {ingest}   (POST {API_PATHS})
  Weekly digest now (paste in another terminal, here):
    {digest}
  Deadline reminders now:
