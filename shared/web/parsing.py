@@ -63,9 +63,13 @@ def submission_context(now: datetime | None = None) -> dict[str, Any]:
 
 
 def problems_of(exc: ValidationError) -> list[FieldProblem]:
-    """Every bad field with a message; never the submitted value (it may be personal)."""
+    """Every bad field with a message; never the submitted value (it may be personal).
+    A rule of ours reads as we wrote it: pydantic's "Value error, " prefix is dropped."""
     return [
-        FieldProblem(".".join(str(p) for p in err["loc"]) or "(body)", err["msg"])
+        FieldProblem(
+            ".".join(str(p) for p in err["loc"]) or "(body)",
+            err["msg"].removeprefix("Value error, "),
+        )
         for err in exc.errors(include_input=False, include_url=False)
     ]
 

@@ -154,3 +154,20 @@ def test_delete_removes_the_item(client, ad, auth):
     assert client.delete(f"/tech-offers/{created}", headers=auth).status_code == 204
     assert ad.grants.get(created) is None
     assert client.get(f"/tech-offers/{created}", headers=auth).status_code == 404
+
+
+def test_a_rule_of_ours_is_told_in_our_words_without_pydantic_s_prefix(client, auth):
+    body = training_body()
+    body["details"] = {"kind": "training", "attendance": "on_site"}
+    response = client.post("/trainings", json=body, headers=auth)
+    assert response.status_code == 422
+    [problem] = response.json["error"]["fields"]
+    assert problem == {
+        "field": "details",
+        "message": "country is required for an on-site or hybrid one",
+    }
+    grant = client.post(
+        "/grants", json=grant_body(amount_min=5, amount_max=1, currency="USD"), headers=auth
+    )
+    messages = [f["message"] for f in grant.json["error"]["fields"]]
+    assert messages == ["amount_min must not be greater than amount_max"]
