@@ -9,21 +9,13 @@ unchanged re-post changes nothing.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from shared.adapters.ports import ConcurrentUpdate, GrantVersion, GrantWrite, SaveOutcome
-from shared.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from shared.domain.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from shared.domain.ids import is_grant_id, item_id
 from shared.domain.models import Grant
 from shared.domain.opportunities import OpportunityKind, OpportunitySubmission, catalogue_fields
 from shared.runtime.bootstrap import Adapters
-from shared.services.submissions import (
-    UPSERT_ATTEMPTS,
-    Accepted,
-    catalogue_write,
-    fingerprint,
-    publish_now,
-)
+from shared.services.submissions import Accepted, fingerprint, save_catalogue_item
 
 log = logging.getLogger(__name__)
 
@@ -32,49 +24,22 @@ def kind_of(submission: OpportunitySubmission) -> OpportunityKind:
     return OpportunityKind(submission.details.kind)
 
 
-def revise_item(
-    funder_id: str,
-    submission: OpportunitySubmission,
-    digest: str,
-    previous: GrantVersion | None,
-    *,
-    correlation_id: str,
-    now: datetime,
-) -> GrantWrite:
-    """The stored form of a new or changed item, and the event that announces it."""
-    iid = item_id(kind_of(submission), funder_id, submission.external_id)
-    fields = catalogue_fields(submission)
-    return catalogue_write(fields, iid, funder_id, digest, previous, correlation_id, now)
-
-
 def submit_item(
     ad: Adapters, funder_id: str, submission: OpportunitySubmission, *, correlation_id: str
 ) -> Accepted:
     """Create or update a funder's training, event or tech offer (by its external_id)."""
-    now = ad.clock.now()
     kind = kind_of(submission)
-    iid = item_id(kind, funder_id, submission.external_id)
-    digest = fingerprint(submission)
-    for _ in range(UPSERT_ATTEMPTS):
-        previous = ad.grants.version(iid)
-        if previous is not None and previous.content_hash == digest:
-            return Accepted(iid, SaveOutcome.UNCHANGED)
-        write = revise_item(
-            funder_id, submission, digest, previous, correlation_id=correlation_id, now=now
-        )
-        try:
-            ad.grants.save([write])
-        except ConcurrentUpdate:
-            continue
-        outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
-        log.info(
-            "item %s",
-            outcome.value,
-            extra={"grant_id": iid, "kind": kind.value, "revision": write.grant.revision},
-        )
-        publish_now(ad, write.event)
-        return Accepted(iid, outcome, write.event.id)
-    raise Conflict(f"this {kind.value} is being changed by another request at once; retry")
+    return save_catalogue_item(
+        ad,
+        item_id(kind, funder_id, submission.external_id),
+        funder_id,
+        catalogue_fields(submission),
+        fingerprint(submission),
+        correlation_id=correlation_id,
+        logged_as="item",
+        conflict=f"this {kind.value} is being changed by another request at once; retry",
+        log_extra={"kind": kind.value},
+    )
 
 
 def owned_item(ad: Adapters, funder_id: str, kind: OpportunityKind, iid: str) -> Grant:

@@ -111,27 +111,50 @@ def submit_grant(
     ad: Adapters, funder_id: str, submission: GrantSubmission, *, correlation_id: str
 ) -> Accepted:
     """Create or update a funder's grant (keyed by its external_id) and announce changes."""
-    now = ad.clock.now()
     gid = grant_id(funder_id, submission.external_id)
-    digest = fingerprint(submission)
+    return save_catalogue_item(
+        ad,
+        gid,
+        funder_id,
+        {**submission.model_dump(), "provenance": None},
+        fingerprint(submission),
+        correlation_id=correlation_id,
+        logged_as="grant",
+        conflict="this grant is being changed by another request at the same time; retry",
+    )
+
+
+def save_catalogue_item(
+    ad: Adapters,
+    item_id: str,
+    funder_id: str,
+    fields: dict[str, Any],
+    digest: str,
+    *,
+    correlation_id: str,
+    logged_as: str,
+    conflict: str,
+    log_extra: dict[str, Any] | None = None,
+) -> Accepted:
+    """Create or update one posted catalogue item (a grant, or a training, event or tech
+    offer) by id: an unchanged re-post changes nothing; a concurrent writer is retried,
+    then `conflict` is the 409's message."""
+    now = ad.clock.now()
     for _ in range(UPSERT_ATTEMPTS):
-        previous = ad.grants.version(gid)
+        previous = ad.grants.version(item_id)
         if previous is not None and previous.content_hash == digest:
-            return Accepted(gid, SaveOutcome.UNCHANGED)
-        write = revise_grant(
-            funder_id, submission, digest, previous, correlation_id=correlation_id, now=now
-        )
+            return Accepted(item_id, SaveOutcome.UNCHANGED)
+        write = catalogue_write(fields, item_id, funder_id, digest, previous, correlation_id, now)
         try:
             ad.grants.save([write])
         except ConcurrentUpdate:
             continue
         outcome = SaveOutcome.UPDATED if previous else SaveOutcome.CREATED
-        log.info(
-            "grant %s", outcome.value, extra={"grant_id": gid, "revision": write.grant.revision}
-        )
+        extra = {"grant_id": item_id, **(log_extra or {}), "revision": write.grant.revision}
+        log.info(f"{logged_as} %s", outcome.value, extra=extra)
         publish_now(ad, write.event)
-        return Accepted(gid, outcome, write.event.id)
-    raise Conflict("this grant is being changed by another request at the same time; retry")
+        return Accepted(item_id, outcome, write.event.id)
+    raise Conflict(conflict)
 
 
 def address_key_of(ad: Adapters, email: str) -> str:
