@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pycountry
 
@@ -135,3 +136,16 @@ def currency_choices() -> list[Choice]:
     """The region's currencies first, then the donor currencies of the rate table."""
     others = sorted(set(fx_rates().rates) - set(REGIONAL_CURRENCIES))
     return [Choice(code, code) for code in [*REGIONAL_CURRENCIES, *others]]
+
+
+def form_pickers(language: str) -> dict[str, Any]:
+    """The pickers every grant-like form offers (its template's names for them): sectors,
+    countries (the Mekong first), applicant types, languages and currencies."""
+    return {
+        "sectors": sector_choices(language),
+        "mekong": mekong_country_choices(language),
+        "other_countries": other_country_choices(language),
+        "applicant_types": applicant_type_choices(language),
+        "languages": language_choices(),
+        "currencies": currency_choices(),
+    }

@@ -129,11 +129,6 @@ def grant_form_page(
         csrf=csrf,
         grant_id=grant_id,
         action=action,
-        sectors=choices.sector_choices(language),
-        mekong=choices.mekong_country_choices(language),
-        other_countries=choices.other_country_choices(language),
-        applicant_types=choices.applicant_type_choices(language),
-        languages=choices.language_choices(),
-        currencies=choices.currency_choices(),
         kinds=kind_links(language),
+        **choices.form_pickers(language),
     )

@@ -110,10 +110,5 @@ def item_form_page(
         action=action,
         kinds=kind_links(language),
         attendances=attendance,
-        sectors=choices.sector_choices(language),
-        mekong=choices.mekong_country_choices(language),
-        other_countries=choices.other_country_choices(language),
-        applicant_types=choices.applicant_type_choices(language),
-        languages=choices.language_choices(),
-        currencies=choices.currency_choices(),
+        **choices.form_pickers(language),
     )

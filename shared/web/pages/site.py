@@ -157,15 +157,10 @@ def _render(
 
 def _pickers(language: str) -> dict[str, Any]:
     return {
-        "sectors": choices.sector_choices(language),
-        "mekong": choices.mekong_country_choices(language),
-        "other_countries": choices.other_country_choices(language),
-        "applicant_types": choices.applicant_type_choices(language),
+        **choices.form_pickers(language),
         "visibilities": choices.visibility_choices(language),
         "frequencies": choices.frequency_choices(language),
         "kinds": choices.kind_choices(language),
-        "languages": choices.language_choices(),
-        "currencies": choices.currency_choices(),
     }
 
 
