@@ -90,8 +90,13 @@ def my_matches_page() -> Any:
     token = request.args.get("token", "")
     recipient = my_matches.recipient_of(adapters(), token)
     language = _language(recipient.language)
-    filters = _filters()
     notice = request.args.get("done", "")
+    return _shown(recipient, token, language, notice=notice if notice in NOTICES else "")
+
+
+def _shown(recipient: Recipient, token: str, language: str, **extra: Any) -> Any:
+    """The CSO's page as the query's filters ask, with what only this answer adds."""
+    filters = _filters()
     return my_page(
         language,
         web().prefix,
@@ -100,8 +105,8 @@ def my_matches_page() -> Any:
         web().form_tokens.issue(),
         _items(recipient, filters),
         filters=filters,
-        notice=notice if notice in NOTICES else "",
         more_kinds=_more_kinds(recipient),
+        **extra,
     )
 
 
@@ -179,17 +184,7 @@ def calendar_address() -> Any:
         return redirect(_page_url(token, language, done="revoked"), 303)
     secret = my_matches.new_calendar_secret(ad, recipient)
     base = ad.settings.public_base_url.rstrip("/")
-    filters = _filters()
-    return my_page(
-        language,
-        web().prefix,
-        recipient,
-        token,
-        web().form_tokens.issue(),
-        _items(recipient, filters),
-        filters=filters,
-        calendar_url=f"{base}/my/calendar/{secret}.ics",
-    )
+    return _shown(recipient, token, language, calendar_url=f"{base}/my/calendar/{secret}.ics")
 
 
 @my.get("/my/calendar/<secret>.ics")

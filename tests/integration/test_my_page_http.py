@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from html import unescape
 from urllib.parse import parse_qs, urlparse
 
 from shared.adapters.ports import AlertStatus, alert_id
@@ -170,6 +171,8 @@ def test_a_private_calendar_feed_whose_secret_is_stored_hashed_and_revocable(ad,
     form = {"form_token": _form_token(_page(client, token).text)}
     shown = client.post(f"/my/calendar?token={token}", data={**form, "action": "new"})
     assert shown.status_code == 200
+    # The page shown with the new address is the whole page, its kinds buttons too.
+    assert "Also tell me about: Trainings" in unescape(shown.text)
     feed_url = re.search(r'value="([^"]+\.ics)"', shown.text).group(1)
     path = _feed_path(feed_url)
     secret = path.rsplit("/", 1)[1].removesuffix(".ics")
